@@ -1,0 +1,277 @@
+package org
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+	pbsecurity "github.com/pocketbase/pocketbase/tools/security"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/security"
+	"govcollab/policies"
+)
+
+// UserView is an account as the API shows it; phone and id_number are
+// masked unless the viewer may unmask this user.
+type UserView struct {
+	ID       string   `json:"id"`
+	Username string   `json:"username"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Unit     string   `json:"unit"`
+	UnitPath string   `json:"unit_path"`
+	Rank     string   `json:"rank"`
+	Position string   `json:"position"`
+	Roles    []string `json:"roles"`
+	Active   bool     `json:"active"`
+	Phone    string   `json:"phone"`
+	IDNumber string   `json:"id_number"`
+}
+
+// NewUserView renders r for the viewer s.
+func NewUserView(a *api.App, s *policies.Subject, r *core.Record) UserView {
+	v := UserView{
+		ID: r.Id, Username: r.GetString("username"), Name: r.GetString("name"), Email: r.Email(),
+		Unit: r.GetString("unit"), UnitPath: r.GetString("unit_path"), Rank: r.GetString("rank"),
+		Position: r.GetString("position"), Roles: r.GetStringSlice("roles"), Active: r.GetBool("active"),
+		Phone: r.GetString("phone"), IDNumber: r.GetString("id_number"),
+	}
+	if ok, _ := a.Authz.Can(s, "unmask", r); !ok {
+		v.Phone = security.MaskPhone(v.Phone)
+		v.IDNumber = security.MaskIDNumber(v.IDNumber)
+	}
+	if v.Roles == nil {
+		v.Roles = []string{}
+	}
+	return v
+}
+
+// UserInput is what sysadmin gives to create an account (form or sheet row).
+type UserInput struct {
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Unit     string `json:"unit"`
+	Email    string `json:"email"`
+	Rank     string `json:"rank"`
+	Position string `json:"position"`
+	Phone    string `json:"phone"`
+	IDNumber string `json:"id_number"`
+	Password string `json:"password"`
+}
+
+var usernameShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$`)
+var emailShape = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+// MinPasswordLength and MaxPasswordBytes bound administrator-set passwords
+// (bcrypt reads at most 72 bytes; longer is refused, never truncated).
+const (
+	MinPasswordLength = 12
+	MaxPasswordBytes  = 71
+)
+
+// CheckUserInput validates everything about in that does not need a write,
+// so the XLSX dry run reports the same problems the import would hit.
+func CheckUserInput(tx core.App, in *UserInput) *api.Error {
+	in.Username = strings.TrimSpace(in.Username)
+	in.Name = strings.TrimSpace(in.Name)
+	in.Unit = strings.TrimSpace(in.Unit)
+	in.Email = strings.TrimSpace(in.Email)
+	in.Phone = strings.TrimSpace(in.Phone)
+	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
+	if in.Username == "" {
+		return api.BadField("username", "required", "用户名不能为空")
+	}
+	if !usernameShape.MatchString(in.Username) {
+		return api.BadField("username", "invalid", "用户名应为 2–50 位字母、数字、点、下划线或连字符，且以字母或数字开头")
+	}
+	if in.Name == "" {
+		return api.BadField("name", "required", "姓名不能为空")
+	}
+	if len([]rune(in.Name)) > 50 {
+		return api.BadField("name", "too_long", "姓名不能超过 50 个字")
+	}
+	if in.Unit == "" {
+		return api.BadField("unit", "required", "请选择所在单位")
+	}
+	if _, err := activeUnit(tx, in.Unit, "unit", "所在单位不存在或已停用"); err != nil {
+		return err.(*api.Error)
+	}
+	if in.Email != "" && !emailShape.MatchString(in.Email) {
+		return api.BadField("email", "invalid", "邮箱格式不正确")
+	}
+	if in.Phone != "" && !security.ValidPhone(in.Phone) {
+		return api.BadField("phone", "invalid", "电话号码格式不正确")
+	}
+	if in.IDNumber != "" && !security.ValidIDNumber(in.IDNumber) {
+		return api.BadField("id_number", "invalid", "身份证号不符合 GB 11643 校验规则")
+	}
+	if in.Password != "" {
+		if len([]rune(in.Password)) < MinPasswordLength {
+			return api.BadField("password", "too_short", "密码至少 12 位")
+		}
+		if len(in.Password) > MaxPasswordBytes {
+			return api.BadField("password", "too_long", "密码不能超过 71 字节（约 23 个汉字或 71 个英文字符）")
+		}
+	}
+	var n int
+	if err := tx.DB().NewQuery("SELECT COUNT(*) FROM users WHERE username = {:u} COLLATE NOCASE").
+		Bind(dbx.Params{"u": in.Username}).Row(&n); err != nil || n > 0 {
+		return api.BadField("username", "duplicate", "用户名已存在")
+	}
+	if in.Email != "" {
+		if err := tx.DB().NewQuery("SELECT COUNT(*) FROM users WHERE email = {:e} COLLATE NOCASE").
+			Bind(dbx.Params{"e": in.Email}).Row(&n); err != nil || n > 0 {
+			return api.BadField("email", "duplicate", "邮箱已被其他账号使用")
+		}
+	}
+	return nil
+}
+
+// CreateUser stores a new active staff account. Without a password a random
+// one is set and returned once; either way the user must change it at the
+// first login.
+func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
+	if err := CheckUserInput(tx, &in); err != nil {
+		return nil, "", err
+	}
+	unit, err := tx.FindRecordById("units", in.Unit)
+	if err != nil {
+		return nil, "", err
+	}
+	col, err := tx.FindCachedCollectionByNameOrId("users")
+	if err != nil {
+		return nil, "", err
+	}
+	password := in.Password
+	if password == "" {
+		password = pbsecurity.RandomStringWithAlphabet(16, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+	}
+	r := core.NewRecord(col)
+	r.Set("username", in.Username)
+	r.Set("name", in.Name)
+	r.Set("email", in.Email)
+	r.Set("unit", unit.Id)
+	r.Set("unit_path", unit.GetString("path"))
+	r.Set("rank", in.Rank)
+	r.Set("position", in.Position)
+	r.Set("phone", in.Phone)
+	r.Set("id_number", in.IDNumber)
+	r.Set("roles", []string{"staff"})
+	r.Set("active", true)
+	r.Set("must_change_password", true)
+	r.SetPassword(password)
+	if err := tx.Save(r); err != nil {
+		return nil, "", err
+	}
+	if in.Password != "" {
+		password = "" // the administrator chose it; never echo it back
+	}
+	return r, password, nil
+}
+
+// SetUserActive deactivates or re-activates an account.
+func SetUserActive(tx core.App, id string, active bool) (*core.Record, error) {
+	r, err := tx.FindRecordById("users", id)
+	if err != nil {
+		return nil, api.NotFound()
+	}
+	if active {
+		if _, err := activeUnit(tx, r.GetString("unit"), "unit", "该账号所在单位已停用，请先调整单位"); err != nil {
+			return nil, err
+		}
+	}
+	r.Set("active", active)
+	if err := tx.Save(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// MoveUser transfers an account to another unit (调动).
+func MoveUser(tx core.App, id, unitID string) (*core.Record, error) {
+	r, err := tx.FindRecordById("users", id)
+	if err != nil {
+		return nil, api.NotFound()
+	}
+	u, err := activeUnit(tx, strings.TrimSpace(unitID), "unit", "目标单位不存在或已停用")
+	if err != nil {
+		return nil, err
+	}
+	r.Set("unit", u.Id)
+	r.Set("unit_path", u.GetString("path"))
+	if err := tx.Save(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// CheckRoles validates a role set: known roles, and at most one of 三员.
+func CheckRoles(roles []string) *api.Error {
+	admins := 0
+	for _, r := range roles {
+		if !slices.Contains(Roles, r) {
+			return api.BadField("roles", "unknown_role", "未知角色："+r)
+		}
+		if slices.Contains(SeparatedAdmins, r) {
+			admins++
+		}
+	}
+	if admins > 1 {
+		return api.BadField("roles", "separation_of_duties", "系统管理员、安全管理员、安全审计员（三员）不能由同一账号兼任")
+	}
+	return nil
+}
+
+// SetRoles replaces an account's roles at its own unit.
+func SetRoles(tx core.App, actorID, id string, roles []string) (*core.Record, error) {
+	r, err := tx.FindRecordById("users", id)
+	if err != nil {
+		return nil, api.NotFound()
+	}
+	if id == actorID {
+		return nil, api.BadField("roles", "self", "不能修改自己的角色")
+	}
+	roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+	if err := CheckRoles(roles); err != nil {
+		return nil, err
+	}
+	// 三员 and business roles do not mix on one account either.
+	if hasAdmin(roles) && len(roles) > 1 {
+		return nil, api.BadField("roles", "separation_of_duties", "三员账号不能同时持有业务角色")
+	}
+	if err := checkGrantsAgainst(tx, id, roles); err != nil {
+		return nil, err
+	}
+	r.Set("roles", roles)
+	if err := tx.Save(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func hasAdmin(roles []string) bool {
+	for _, r := range roles {
+		if slices.Contains(SeparatedAdmins, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkGrantsAgainst refuses a 三员 role for an account that holds running
+// business grants.
+func checkGrantsAgainst(tx core.App, userID string, roles []string) *api.Error {
+	if !hasAdmin(roles) {
+		return nil
+	}
+	var n int
+	_ = tx.DB().NewQuery("SELECT COUNT(*) FROM grants WHERE user = {:u} AND revoked = FALSE").
+		Bind(dbx.Params{"u": userID}).Row(&n)
+	if n > 0 {
+		return api.BadField("roles", "separation_of_duties", "该账号有兼职授权，不能担任三员，请先撤销授权")
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+// Package security owns accounts' protection: server-side sessions behind
+// every token, the login gate (demo accounts, required steps), and masking
+// of personal numbers. Later work adds lockout, TOTP and the audit chain here.
+package security
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/security"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"govcollab/hooks/api"
+)
+
+// Session limits (等保: idle and absolute timeouts).
+var (
+	IdleTimeout     = 30 * time.Minute
+	AbsoluteTimeout = 12 * time.Hour
+)
+
+// sessionClaim carries the session id inside the PocketBase token.
+const sessionClaim = "sid"
+
+// ctxSession holds the live session id on the request event.
+const ctxSession = "govSession"
+
+// lastSeenStep throttles last_seen writes to one per minute per session.
+const lastSeenStep = time.Minute
+
+// Sessions ties every issued token to a session row and checks that row on
+// every request.
+type Sessions struct {
+	app *api.App
+	now func() time.Time
+}
+
+// NewSessions binds the session hooks to app.
+func NewSessions(app *api.App) *Sessions {
+	s := &Sessions{app: app, now: time.Now}
+	app.OnRecordAuthRequest().BindFunc(s.onAuth)
+	return s
+}
+
+// Middleware drops the auth of a request whose session ended, idled out or
+// expired (the route then answers 401 session_ended if it needs a user).
+// It runs right after PocketBase loads the token.
+func (s *Sessions) Middleware() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       "govSessions",
+		Priority: -1018, // after loadAuthToken (-1020)
+		Func: func(e *core.RequestEvent) error {
+			if e.Auth == nil {
+				return e.Next()
+			}
+			if err := s.check(e); err != nil {
+				e.Auth = nil
+				api.MarkSessionEnded(e)
+			}
+			return e.Next()
+		},
+	}
+}
+
+// SessionID returns the id of the request's live session, if any.
+func SessionID(e *core.RequestEvent) string {
+	v, _ := e.Get(ctxSession).(string)
+	return v
+}
+
+var errSessionOver = errors.New("security: session over")
+
+func (s *Sessions) check(e *core.RequestEvent) error {
+	claims, err := security.ParseUnverifiedJWT(bearer(e)) // already verified by loadAuthToken
+	if err != nil {
+		return errSessionOver
+	}
+	sid, _ := claims[sessionClaim].(string)
+	if sid == "" {
+		return errSessionOver
+	}
+	rec, err := e.App.FindRecordById("sessions", sid)
+	if err != nil || rec.GetString("user") != e.Auth.Id || !rec.GetDateTime("ended").IsZero() {
+		return errSessionOver
+	}
+	now := s.now()
+	if now.After(rec.GetDateTime("expires").Time()) {
+		_ = s.end(e.App, rec, "absolute_timeout")
+		return errSessionOver
+	}
+	last := rec.GetDateTime("last_seen").Time()
+	if now.Sub(last) > IdleTimeout {
+		_ = s.end(e.App, rec, "idle_timeout")
+		return errSessionOver
+	}
+	if now.Sub(last) > lastSeenStep {
+		rec.Set("last_seen", now)
+		if err := e.App.SaveNoValidate(rec); err != nil {
+			e.App.Logger().Warn("session last_seen not saved", "session", sid, "error", err.Error())
+		}
+	}
+	e.Set(ctxSession, sid)
+	return nil
+}
+
+func bearer(e *core.RequestEvent) string {
+	t := e.Request.Header.Get("Authorization")
+	if len(t) > 7 && (t[:7] == "Bearer " || t[:7] == "bearer ") {
+		return t[7:]
+	}
+	return t
+}
+
+// onAuth runs for every token PocketBase issues (password login, refresh,
+// impersonation): it refuses demo accounts outside demo mode, then opens a
+// session (or keeps the caller's on refresh) and re-issues the token with it.
+func (s *Sessions) onAuth(e *core.RecordAuthRequestEvent) error {
+	if e.Record.Collection().Name == "users" && e.Record.GetBool("demo") && !s.app.Demo() {
+		return api.NewError(http.StatusForbidden, "demo_disabled", "演示账号只能在演示模式（serve --demo）下登录")
+	}
+	sid := ""
+	if e.AuthMethod == "" && e.Auth != nil && e.Auth.Id == e.Record.Id { // refresh keeps the session
+		sid = SessionID(e.RequestEvent)
+	}
+	token, sid, err := s.Issue(e.App, e.Record, e.Request, sid)
+	if err != nil {
+		return err
+	}
+	e.Token = token
+	meta := map[string]any{"require": []string{}, "session": sid}
+	if m, ok := e.Meta.(map[string]any); ok {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	e.Meta = meta
+	return e.Next()
+}
+
+// Issue opens a session for rec (or extends sid) and returns a token bound
+// to it. Tests obtain tokens through this same path.
+func (s *Sessions) Issue(app core.App, rec *core.Record, r *http.Request, sid string) (string, string, error) {
+	now := s.now()
+	var sess *core.Record
+	if sid != "" {
+		sess, _ = app.FindRecordById("sessions", sid)
+	}
+	if sess == nil {
+		col, err := app.FindCachedCollectionByNameOrId("sessions")
+		if err != nil {
+			return "", "", err
+		}
+		sess = core.NewRecord(col)
+		sess.Set("user", rec.Id)
+		sess.Set("collection", rec.Collection().Name)
+		sess.Set("expires", now.Add(AbsoluteTimeout))
+		if r != nil {
+			sess.Set("ip", clientIP(r))
+			ua := r.UserAgent()
+			if len(ua) > 300 {
+				ua = ua[:300]
+			}
+			sess.Set("user_agent", ua)
+		}
+	}
+	sess.Set("last_seen", now)
+	if err := app.Save(sess); err != nil {
+		return "", "", err
+	}
+	remaining := sess.GetDateTime("expires").Time().Sub(now)
+	if remaining <= 0 {
+		return "", "", errSessionOver
+	}
+	token, err := security.NewJWT(jwt.MapClaims{
+		core.TokenClaimType:         core.TokenTypeAuth,
+		core.TokenClaimId:           rec.Id,
+		core.TokenClaimCollectionId: rec.Collection().Id,
+		core.TokenClaimRefreshable:  true,
+		sessionClaim:                sess.Id,
+	}, rec.TokenKey()+rec.Collection().AuthToken.Secret, remaining)
+	if err != nil {
+		return "", "", err
+	}
+	return token, sess.Id, nil
+}
+
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	for i := len(host) - 1; i >= 0; i-- {
+		if host[i] == ':' {
+			return host[:i]
+		}
+	}
+	return host
+}
+
+func (s *Sessions) end(app core.App, sess *core.Record, reason string) error {
+	sess.Set("ended", s.now())
+	sess.Set("end_reason", reason)
+	return app.SaveNoValidate(sess)
+}
+
+// End closes one session.
+func (s *Sessions) End(app core.App, sid, reason string) error {
+	sess, err := app.FindRecordById("sessions", sid)
+	if err != nil {
+		return err
+	}
+	if !sess.GetDateTime("ended").IsZero() {
+		return nil
+	}
+	return s.end(app, sess, reason)
+}
+
+// EndAll closes every open session of a user (deactivation, role change,
+// password change): their tokens stop working on the next request.
+func (s *Sessions) EndAll(app core.App, userID, reason string) error {
+	_, err := app.DB().NewQuery(`UPDATE sessions SET ended = {:now}, end_reason = {:reason}
+		WHERE user = {:user} AND ended = ''`).Bind(map[string]any{
+		"now": types.NowDateTime().String(), "reason": reason, "user": userID,
+	}).Execute()
+	return err
+}
+
+// Logout ends the caller's session (POST /api/gov/logout).
+func (s *Sessions) Logout(e *core.RequestEvent) error {
+	sid := SessionID(e)
+	if e.Auth == nil || sid == "" {
+		return api.Unauthenticated(e)
+	}
+	if err := s.End(e.App, sid, "logout"); err != nil {
+		return err
+	}
+	return e.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,28 @@
+// Command govcollab is 政务协同: a collaboration and knowledge-sharing
+// intranet for government staff. main only wires; the application lives in
+// hooks/, the schema in migrations/, the policy in policies/.
+package main
+
+import (
+	"log"
+
+	"github.com/pocketbase/pocketbase"
+
+	"govcollab/hooks"
+	_ "govcollab/migrations"
+)
+
+func main() {
+	app := pocketbase.New()
+
+	var demo bool
+	app.RootCmd.PersistentFlags().BoolVar(&demo, "demo", false,
+		"seed the demo province into an empty database and allow demo accounts to log in")
+
+	if _, err := hooks.Register(app, hooks.Options{Demo: &demo}); err != nil {
+		log.Fatal(err)
+	}
+	if err := app.Start(); err != nil {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,9 @@
+// Package pbpublic embeds the web UI so that one binary serves it.
+package pbpublic
+
+import "embed"
+
+// FS holds the static UI: HTML, CSS, ES modules and vendored libraries.
+//
+//go:embed *.html css js vendor
+var FS embed.FS
