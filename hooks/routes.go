@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/security"
 	pbpublic "govcollab/pb_public"
 )
 
@@ -16,6 +17,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	r := se.Router
 	r.Bind(api.ErrorMiddleware())
 	r.Bind(g.Sessions.Middleware())
+	r.Bind(security.ClosedFlows())
 
 	gov := r.Group("/api/gov")
 
