@@ -98,17 +98,12 @@ func (a *Authorizer) Policy() string { return a.policy.Load().csv }
 // policy that no longer validates (e.g. after an upgrade) is reported and the
 // built-in one stays in force.
 func (a *Authorizer) LoadStored() error {
-	rec, err := a.app.FindFirstRecordByFilter("policy_versions", "id != ''")
-	if err != nil {
-		return nil // none stored
-	}
-	// FindFirstRecordByFilter has no sort; take the newest explicitly.
 	recs, err := a.app.FindRecordsByFilter("policy_versions", "", "-created", 1, 0)
-	if err == nil && len(recs) == 1 {
-		rec = recs[0]
+	if err != nil || len(recs) == 0 {
+		return nil // none stored: the built-in policy is in force
 	}
-	if err := a.Apply(rec.GetString("csv")); err != nil {
-		return fmt.Errorf("policies: stored policy %s refused, built-in policy in force: %w", rec.Id, err)
+	if err := a.Apply(recs[0].GetString("csv")); err != nil {
+		return fmt.Errorf("policies: stored policy %s refused, built-in policy in force: %w", recs[0].Id, err)
 	}
 	return nil
 }

@@ -74,6 +74,22 @@ func build() {
 // The caller (or tests.ApiScenario) cleans it up.
 func New(tb testing.TB) (*tests.TestApp, *hooks.Gov) {
 	tb.Helper()
+	return newApp(tb, true)
+}
+
+// NewPlain is New wired like plain `serve`: demo accounts cannot log in.
+func NewPlain(tb testing.TB) (*tests.TestApp, *hooks.Gov) {
+	tb.Helper()
+	return newApp(tb, false)
+}
+
+// FactoryPlain is a tests.ApiScenario TestAppFactory over NewPlain.
+func FactoryPlain(tb testing.TB) *tests.TestApp {
+	app, _ := NewPlain(tb)
+	return app
+}
+
+func newApp(tb testing.TB, demo bool) (*tests.TestApp, *hooks.Gov) {
 	once.Do(build)
 	if buildErr != nil {
 		tb.Fatalf("apptest: template: %v", buildErr)
@@ -82,12 +98,11 @@ func New(tb testing.TB) (*tests.TestApp, *hooks.Gov) {
 	if err != nil {
 		tb.Fatalf("apptest: clone: %v", err)
 	}
-	demo := true
 	g, err := hooks.Register(app, hooks.Options{Demo: &demo})
 	if err != nil {
 		tb.Fatalf("apptest: register: %v", err)
 	}
-	g.SetDemo(true)
+	g.SetDemo(demo)
 	return app, g
 }
 
