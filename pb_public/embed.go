@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the static UI: HTML, CSS, ES modules and vendored libraries.
 //
-//go:embed *.html css js vendor
+//go:embed *.html css js vendor img
 var FS embed.FS
