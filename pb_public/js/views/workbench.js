@@ -45,7 +45,7 @@ function grantsCard(grants) {
   const body = grants.length === 0
     ? h('p', { class: 'empty' }, '暂无生效中的兼职、挂职或代理授权。如需在其他单位办理工作，请联系安全管理员。')
     : h('div', { class: 'table-wrap' },
-      h('table', { class: 'table', id: 'grants' },
+      h('table', { class: 'table table-stack', id: 'grants' },
         h('caption', { class: 'sr-only' }, '生效中的兼职、挂职与代理授权'),
         h('thead', {}, h('tr', {},
           ['类型', '角色', '单位', '起止日期'].map((t) => h('th', { scope: 'col' }, t)))),
@@ -58,10 +58,10 @@ function grantRow(g) {
   const starts = formatDate(g.starts) || '—';
   const ends = formatDate(g.ends) || '长期';
   return h('tr', {},
-    h('td', { class: 'nowrap' }, grantKindName(g.kind)),
-    h('td', { class: 'nowrap' }, roleName(g.role)),
-    h('td', {}, g.unit?.name || '—', ' ', levelTag(g.unit?.level)),
-    h('td', { class: 'nowrap' }, `${starts} 至 ${ends}`));
+    h('td', { class: 'nowrap', 'data-label': '类型' }, grantKindName(g.kind)),
+    h('td', { class: 'nowrap', 'data-label': '角色' }, roleName(g.role)),
+    h('td', { 'data-label': '单位' }, h('span', {}, g.unit?.name || '—', ' ', levelTag(g.unit?.level))),
+    h('td', { class: 'nowrap', 'data-label': '起止日期' }, `${starts} 至 ${ends}`));
 }
 
 function todoCard() {
