@@ -28,6 +28,29 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	// Org directory
 	gov.GET("/units", g.Org.HandleUnits)
 
+	// Org admin (三员): units and accounts (sysadmin), roles, grants and
+	// policy (secadmin), as the policy allows.
+	gov.GET("/admin/units", g.Org.HandleAdminUnits)
+	gov.POST("/admin/units", g.Org.HandleCreateUnit)
+	gov.PATCH("/admin/units/{id}", g.Org.HandleUpdateUnit)
+	gov.POST("/admin/units/{id}/move", g.Org.HandleMoveUnit)
+	gov.POST("/admin/units/{id}/deactivate", g.Org.HandleDeactivateUnit)
+	gov.POST("/admin/units/{id}/activate", g.Org.HandleActivateUnit)
+	gov.GET("/admin/users", g.Org.HandleAdminUsers)
+	gov.POST("/admin/users", g.Org.HandleCreateUser)
+	gov.POST("/admin/users/import", g.Org.HandleImportUsers)
+	gov.GET("/admin/users/import/template", g.Org.HandleImportTemplate)
+	gov.POST("/admin/users/{id}/deactivate", g.Org.HandleDeactivateUser)
+	gov.POST("/admin/users/{id}/activate", g.Org.HandleActivateUser)
+	gov.POST("/admin/users/{id}/move", g.Org.HandleMoveUser)
+	gov.PUT("/admin/users/{id}/roles", g.Org.HandleSetRoles)
+	gov.GET("/admin/grants", g.Org.HandleAdminGrants)
+	gov.POST("/admin/grants", g.Org.HandleCreateGrant)
+	gov.DELETE("/admin/grants/{id}", g.Org.HandleRevokeGrant)
+	gov.GET("/admin/policy", g.Org.HandlePolicy)
+	gov.PUT("/admin/policy", g.Org.HandleSavePolicy)
+	gov.POST("/admin/policy/validate", g.Org.HandleValidatePolicy)
+
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.
 	r.GET("/{path...}", staticUI(pbpublic.FS))

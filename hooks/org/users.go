@@ -60,6 +60,10 @@ type UserInput struct {
 	Phone    string `json:"phone"`
 	IDNumber string `json:"id_number"`
 	Password string `json:"password"`
+
+	// passwordHash, set by the bulk import, is a bcrypt hash made outside
+	// the transaction so that the write lock is not held while hashing.
+	passwordHash string
 }
 
 var usernameShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$`)
@@ -79,6 +83,8 @@ func CheckUserInput(tx core.App, in *UserInput) *api.Error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Unit = strings.TrimSpace(in.Unit)
 	in.Email = strings.TrimSpace(in.Email)
+	in.Rank = strings.TrimSpace(in.Rank)
+	in.Position = strings.TrimSpace(in.Position)
 	in.Phone = strings.TrimSpace(in.Phone)
 	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
 	if in.Username == "" {
@@ -92,6 +98,13 @@ func CheckUserInput(tx core.App, in *UserInput) *api.Error {
 	}
 	if len([]rune(in.Name)) > 50 {
 		return api.BadField("name", "too_long", "姓名不能超过 50 个字")
+	}
+	// the schema's limits, checked here so a dry run sees them too
+	if len([]rune(in.Rank)) > 50 {
+		return api.BadField("rank", "too_long", "职级不能超过 50 个字")
+	}
+	if len([]rune(in.Position)) > 100 {
+		return api.BadField("position", "too_long", "职务不能超过 100 个字")
 	}
 	if in.Unit == "" {
 		return api.BadField("unit", "required", "请选择所在单位")
@@ -146,8 +159,8 @@ func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
 		return nil, "", err
 	}
 	password := in.Password
-	if password == "" {
-		password = pbsecurity.RandomStringWithAlphabet(16, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+	if password == "" && in.passwordHash == "" {
+		password = NewInitialPassword()
 	}
 	r := core.NewRecord(col)
 	r.Set("username", in.Username)
@@ -162,7 +175,12 @@ func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
 	r.Set("roles", []string{"staff"})
 	r.Set("active", true)
 	r.Set("must_change_password", true)
-	r.SetPassword(password)
+	if in.passwordHash != "" {
+		r.SetRaw("password", &core.PasswordFieldValue{Hash: in.passwordHash})
+		r.RefreshTokenKey()
+	} else {
+		r.SetPassword(password)
+	}
 	if err := tx.Save(r); err != nil {
 		return nil, "", err
 	}
@@ -170,6 +188,12 @@ func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
 		password = "" // the administrator chose it; never echo it back
 	}
 	return r, password, nil
+}
+
+// NewInitialPassword is a one-time password for a new account (16 characters
+// without look-alikes, about 92 bits).
+func NewInitialPassword() string {
+	return pbsecurity.RandomStringWithAlphabet(16, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 }
 
 // SetUserActive deactivates or re-activates an account.
