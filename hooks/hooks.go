@@ -4,6 +4,8 @@
 package hooks
 
 import (
+	"net/http"
+
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
@@ -60,4 +62,14 @@ func Register(app core.App, opts Options) (*Gov, error) {
 // demo content. It does nothing on a database that already has units.
 func Seed(a *api.App) error {
 	return org.SeedDemo(a)
+}
+
+// Info is GET /api/gov/info: what the login page may know before login.
+type Info struct {
+	Name string `json:"name"`
+	Demo bool   `json:"demo"`
+}
+
+func (g *Gov) handleInfo(e *core.RequestEvent) error {
+	return e.JSON(http.StatusOK, Info{Name: "政务协同", Demo: g.Demo()})
 }

@@ -21,6 +21,9 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 
 	gov := r.Group("/api/gov")
 
+	// Public facts the login page shows (no login needed)
+	gov.GET("/info", g.handleInfo)
+
 	// Session and current user
 	gov.POST("/logout", g.Sessions.Logout)
 	gov.GET("/me", g.Org.HandleMe)

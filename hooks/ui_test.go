@@ -36,6 +36,7 @@ func TestUILoginShellLogout(t *testing.T) {
 		waitText("#login-title", "用户登录"),
 		waitText(`label[for="login-identity"]`, "用户名或邮箱"),
 		waitText(`label[for="login-password"]`, "密码"),
+		waitText("#demo-banner-slot .demo-banner", "演示环境"),
 	)
 	b.screenshot("login-1280")
 	b.step("login page on a phone",
@@ -159,6 +160,7 @@ func TestUIDemoAccountOutsideDemo(t *testing.T) {
 		chromedp.Click(chromedp.ID("login-submit")),
 		waitText("#login-error", "演示账号只能在演示模式"), // the server's words
 		waitText("#login-error", "请使用您的正式账号登录"), // what to do
+		waitJS(`document.querySelector('#demo-banner-slot').textContent === ''`),
 	)
 	if tok := storedToken(b); tok != "" {
 		t.Errorf("a refused login left a token behind")

@@ -38,6 +38,11 @@ export async function login(identity, password) {
 }
 
 // fetchMe returns GET /api/gov/me: the user, unit, roles, grants, demo.
+// fetchInfo reads the public facts of the server (e.g. demo mode).
+export function fetchInfo() {
+  return pb.send('/api/gov/info', { method: 'GET', requestKey: null });
+}
+
 export function fetchMe() {
   return pb.send('/api/gov/me', { method: 'GET' });
 }

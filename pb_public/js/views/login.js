@@ -1,7 +1,7 @@
 // The login page: username or email and password; the server's words
 // under the form (and under a field when it names one).
 
-import { describeError, login, logout } from '../api.js';
+import { describeError, fetchInfo, login, logout } from '../api.js';
 import { h, icon, replace } from '../dom.js';
 
 // Steps the server may still require after the password (meta.require).
@@ -61,7 +61,16 @@ export function renderLogin(root, { notice, onSignedIn } = {}) {
     }
   });
 
+  const banner = h('div', { id: 'demo-banner-slot' });
+  fetchInfo().then((info) => {
+    if (info?.demo) {
+      replace(banner, h('div', { class: 'demo-banner', role: 'note' },
+        h('strong', {}, '演示环境'), '：可使用演示账号（如 leader.east、staff.east.tax）登录体验，数据均为虚构示例。'));
+    }
+  }).catch(() => {}); // the banner is a courtesy; login works without it
+
   replace(root,
+    banner,
     h('div', { class: 'login-page' },
       h('header', { class: 'login-header' },
         h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '政'),

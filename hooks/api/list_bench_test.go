@@ -1,0 +1,306 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
+	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tests"
+	"github.com/pocketbase/pocketbase/tools/types"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/org"
+	"govcollab/migrations"
+	"govcollab/policies"
+)
+
+// The guarded list (api.List behind a real route) against PocketBase's own
+// records list with an equivalent ListRule, on the same 200k rows: a leader
+// of one of 10 equal cities, whose subtree holds 10% of them, asks for the
+// 20 newest.
+
+const (
+	benchRows   = 200_000
+	benchCities = 10
+	ourList     = "/api/gov/bench_items?sort=-created&perPage=20"
+	pbList      = "/api/collections/bench_items/records?sort=-created&perPage=20"
+)
+
+// benchEnv is built once per test binary and shared by every benchmark run.
+type benchEnv struct {
+	app    *tests.TestApp
+	mux    http.Handler
+	token  string
+	inTree int // rows in the leader's subtree
+}
+
+var (
+	benchOnce sync.Once
+	bench     *benchEnv
+	benchErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench != nil {
+		bench.app.Cleanup()
+	}
+	os.Exit(code)
+}
+
+func benchSetup(b *testing.B) *benchEnv {
+	b.Helper()
+	benchOnce.Do(func() { bench, benchErr = buildBenchEnv() })
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return bench
+}
+
+func buildBenchEnv() (*benchEnv, error) {
+	empty, err := os.MkdirTemp("", "gov-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(empty) // the app works on its own clone
+	app, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: empty})
+	if err != nil {
+		return nil, err
+	}
+	env := &benchEnv{app: app}
+	if err := env.build(); err != nil {
+		app.Cleanup()
+		return nil, err
+	}
+	return env, nil
+}
+
+func (env *benchEnv) build() error {
+	app := env.app
+	items := core.NewBaseCollection("bench_items")
+	for _, f := range []string{"title", "unit", "unit_path", "system", "status", "body"} {
+		items.Fields.Add(&core.TextField{Name: f})
+	}
+	items.Fields.Add(&core.AutodateField{Name: "created", OnCreate: true},
+		&core.AutodateField{Name: "updated", OnCreate: true, OnUpdate: true})
+	items.AddIndex("idx_bench_items_unit_path", false, "unit_path", "")
+	items.AddIndex("idx_bench_items_created", false, "created", "")
+	// PocketBase's nearest equivalent of our subtree scope (a contains, not a
+	// prefix: the same rows here only because every path segment is unique).
+	rule := "unit_path ~ @request.auth.unit_path"
+	items.ListRule = &rule
+	if err := app.Save(items); err != nil {
+		return err
+	}
+	cities, err := generateBenchRows(app)
+	if err != nil {
+		return err
+	}
+	city := cities[3]
+	env.inTree = benchRows / benchCities
+
+	users, err := app.FindCollectionByNameOrId("users")
+	if err != nil {
+		return err
+	}
+	leader := core.NewRecord(users)
+	leader.Set("username", "bench.leader")
+	leader.Set("unit", city.id)
+	leader.Set("unit_path", city.path)
+	leader.Set("roles", []string{"leader"})
+	leader.Set("active", true)
+	leader.SetPassword("bench-password-1")
+	if err := app.Save(leader); err != nil {
+		return err
+	}
+	if env.token, err = leader.NewAuthToken(); err != nil {
+		return err
+	}
+	return env.serve()
+}
+
+type benchUnit struct{ id, path string }
+
+// generateBenchRows writes a 4-level tree (1 province, 10 cities, 6 counties
+// each, 5 townships each) and 200k rows spread evenly over the cities, in
+// one transaction with one prepared insert. Path segments are unique across
+// the tree (see the ListRule).
+func generateBenchRows(app core.App) ([]benchUnit, error) {
+	r := rand.New(rand.NewPCG(42, 42))
+	var cities []benchUnit
+	subtrees := map[string][]benchUnit{} // city id → its units, itself included
+	err := app.RunInTransaction(func(tx core.App) error {
+		seq := 0
+		unit := func(parent, level string) (benchUnit, error) {
+			seq++
+			u := benchUnit{id: fmt.Sprintf("bu%013d", seq), path: fmt.Sprintf("%s%04d/", parent, seq)}
+			_, err := tx.DB().Insert("units", dbx.Params{"id": u.id, "name": u.id, "level": level,
+				"kind": "department", "path": u.path, "active": true}).Execute()
+			return u, err
+		}
+		prov, err := unit("/", "province")
+		if err != nil {
+			return err
+		}
+		for range benchCities {
+			c, err := unit(prov.path, "city")
+			if err != nil {
+				return err
+			}
+			cities = append(cities, c)
+			subtrees[c.id] = []benchUnit{c}
+			for range 6 {
+				county, err := unit(c.path, "county")
+				if err != nil {
+					return err
+				}
+				subtrees[c.id] = append(subtrees[c.id], county)
+				for range 5 {
+					town, err := unit(county.path, "township")
+					if err != nil {
+						return err
+					}
+					subtrees[c.id] = append(subtrees[c.id], town)
+				}
+			}
+		}
+
+		q := tx.DB().NewQuery(`INSERT INTO bench_items (id, title, unit, unit_path, system, status, body, created, updated)
+			VALUES ({:id}, {:title}, {:unit}, {:path}, {:system}, {:status}, {:body}, {:created}, {:created})`).Prepare()
+		defer q.Close()
+		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		created := r.Perm(benchRows) // distinct times: one order for both lists
+		for i := range benchRows {
+			tree := subtrees[cities[i%benchCities].id]
+			u := tree[r.IntN(len(tree))]
+			_, err := q.Bind(dbx.Params{"id": fmt.Sprintf("bi%013d", i), "title": fmt.Sprintf("经验案例 %d", i),
+				"unit": u.id, "path": u.path, "system": []string{"tax", "hr", "market", "office"}[r.IntN(4)],
+				"status": "published", "body": "关于基层治理的经验做法与成效，供各级单位参考借鉴。",
+				"created": base.Add(time.Duration(created[i]) * 157 * time.Second).Format(types.DefaultDateLayout),
+			}).Execute()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return cities, err
+}
+
+// serve wires the authorizer and our route onto PocketBase's router, as
+// OnServe does at start-up, and keeps the mux for the benchmarks.
+func (env *benchEnv) serve() error {
+	app := env.app
+	benchType := policies.ObjectType{Name: "bench", Table: "bench_items", Actions: []string{"read"},
+		Unit: "unit", UnitPath: "unit_path", System: "system"}
+	authz, err := policies.New(app, migrations.Roles, append(org.ObjectTypes(), benchType)...)
+	if err != nil {
+		return err
+	}
+	if err := authz.Apply(policies.BuiltinPolicy() + "\np, leader, bench, read, subtree, *, allow\n"); err != nil {
+		return err
+	}
+	a := api.NewApp(app, authz)
+	spec := api.ListSpec{Object: "bench", Sort: map[string]string{"created": "created", "title": "title"}, DefaultSort: "-created"}
+	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		se.Router.Bind(api.ErrorMiddleware())
+		se.Router.GET("/api/gov/bench_items", func(e *core.RequestEvent) error {
+			return api.List(a, e, spec, func(_ *policies.Subject, r *core.Record) *core.Record { return r })
+		})
+		return se.Next()
+	})
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		return err
+	}
+	se := &core.ServeEvent{App: app, Router: router}
+	return app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
+		env.mux, err = e.Router.BuildMux()
+		return err
+	})
+}
+
+type listAnswer struct {
+	TotalItems int `json:"totalItems"`
+	Items      []struct {
+		ID string `json:"id"`
+	} `json:"items"`
+}
+
+func (env *benchEnv) get(b *testing.B, url string) listAnswer {
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", env.token)
+	rec := httptest.NewRecorder()
+	env.mux.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d %s", url, rec.Code, rec.Body.String())
+	}
+	var out listAnswer
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+func ids(l listAnswer) []string {
+	var out []string
+	for _, it := range l.Items {
+		out = append(out, it.ID)
+	}
+	return out
+}
+
+// BenchmarkList: ours as ns/op, PocketBase's as pb-ns/op, and vs_pb_ratio
+// (targets: ≤ 0.25 with totals, ≤ 1.5 with skipTotal=1).
+func BenchmarkList(b *testing.B) {
+	for _, c := range []struct{ name, query string }{{"total", ""}, {"skipTotal", "&skipTotal=1"}} {
+		b.Run(c.name, func(b *testing.B) {
+			env := benchSetup(b)
+			ours, pb := env.get(b, ourList+c.query), env.get(b, pbList+c.query)
+			// Both must answer the same before their times mean anything.
+			if len(ours.Items) != 20 || !slices.Equal(ids(ours), ids(pb)) {
+				b.Fatalf("different pages:\n ours %v\n pb   %v", ids(ours), ids(pb))
+			}
+			if c.query == "" && (ours.TotalItems != env.inTree || pb.TotalItems != env.inTree) {
+				b.Fatalf("totals: ours %d, pb %d, want %d", ours.TotalItems, pb.TotalItems, env.inTree)
+			}
+			paired(b, "pb", func() { env.get(b, ourList+c.query) }, func() { env.get(b, pbList+c.query) })
+		})
+	}
+}
+
+// paired runs ours and base alternately in short blocks, so drift hits
+// both alike, and reports ours as ns/op, base as <name>-ns/op and their ratio.
+func paired(b *testing.B, name string, ours, base func()) {
+	const block = 4
+	var tOurs, tBase time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		t0 := time.Now()
+		for range n {
+			ours()
+		}
+		t1 := time.Now()
+		for range n {
+			base()
+		}
+		tOurs += t1.Sub(t0)
+		tBase += time.Since(t1)
+	}
+	b.StopTimer()
+	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	b.ReportMetric(perOp(tOurs), "ns/op")
+	b.ReportMetric(perOp(tBase), name+"-ns/op")
+	b.ReportMetric(float64(tOurs)/float64(tBase), "vs_"+name+"_ratio")
+}
