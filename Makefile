@@ -32,10 +32,23 @@ test-unit:
 test-race:
 	$(GO) test -count=1 -race -timeout 20m ./policies/... ./hooks/security/... ./hooks/api/...
 
-# Benchmarks print each figure beside its baseline from the same run.
+# Benchmarks measure each figure against a baseline interleaved in the same
+# run (ns/op is ours, <base>-ns/op the baseline, vs_<base>_ratio ours/base),
+# then check the targets: BENCH_TARGETS entries are name:metric:ceiling.
+BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:0.25 BenchmarkList/skipTotal:vs_pb_ratio:1.5
+bench: SHELL := /bin/bash
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./policies/... ./hooks/... | tee bench.out
-	@echo; echo "== ratios (lower is better for *_ratio) =="; grep -E '_ratio|ns/op' bench.out | sed 's/^/  /'
+	set -o pipefail; $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out
+	@echo; echo "== figures and targets =="
+	@awk -v targets="$(BENCH_TARGETS)" ' \
+	  BEGIN { n = split(targets, t, " "); for (i = 1; i <= n; i++) { split(t[i], f, ":"); metric[f[1]] = f[2]; ceil[f[1]] = f[3] } } \
+	  /^Benchmark/ { name = $$1; sub(/-[0-9]+$$/, "", name); out = sprintf("  %-34s", name); delete v; \
+	    for (i = 3; i < NF; i += 2) { v[$$(i+1)] = $$i; out = out sprintf("  %12s %s", $$i, $$(i+1)) } \
+	    if (name in metric) { ok = (metric[name] in v) && v[metric[name]] + 0 <= ceil[name] + 0; seen[name] = 1; \
+	      out = out sprintf("   %s (%s ≤ %s)", ok ? "ok" : "MISSED", metric[name], ceil[name]); if (!ok) missed++ } \
+	    print out } \
+	  END { for (k in metric) if (!(k in seen)) { print "  " k ": not run"; missed++ } \
+	    if (missed) { print "  " missed " target(s) missed"; exit 1 } }' bench.out
 
 $(STATICCHECK):
 	mkdir -p $(TOOLS)

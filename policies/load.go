@@ -90,8 +90,12 @@ func compile(csv string, roles []string, types map[string]*ObjectType) (*compile
 			if fields[1] == fields[2] {
 				return nil, &PolicyError{Line: line, Message: "角色不能继承自身"}
 			}
-			if _, err := e.AddGroupingPolicy(fields[1], fields[2]); err != nil {
+			added, err := e.AddGroupingPolicy(fields[1], fields[2])
+			if err != nil {
 				return nil, &PolicyError{Line: line, Message: err.Error()}
+			}
+			if !added {
+				return nil, &PolicyError{Line: line, Message: "与前面的继承行重复"}
 			}
 			if cyclic(e, fields[1]) {
 				return nil, &PolicyError{Line: line, Message: "角色继承形成循环"}
@@ -138,6 +142,7 @@ func checkPolicyRow(f []string, roles []string, types map[string]*ObjectType) er
 	if err != nil {
 		return err
 	}
+	applies := false // a "*" row must reach at least one type, or it is a typo
 	for _, t := range objTypes {
 		if act != "*" && !slices.Contains(t.Actions, act) {
 			if obj == "*" {
@@ -145,12 +150,16 @@ func checkPolicyRow(f []string, roles []string, types map[string]*ObjectType) er
 			}
 			return fmt.Errorf("对象 %q 没有操作 %q（可用：%s）", t.Name, act, strings.Join(t.Actions, ", "))
 		}
+		applies = true
 		if !t.supports(scope) {
 			return fmt.Errorf("对象 %q 不支持范围 %q", t.Name, scope)
 		}
 		if parsed.Field != "" && !slices.Contains(t.CondFields, parsed.Field) {
 			return fmt.Errorf("对象 %q 的条件不能使用字段 %q", t.Name, parsed.Field)
 		}
+	}
+	if !applies {
+		return fmt.Errorf("没有任何对象有操作 %q", act)
 	}
 	return nil
 }
@@ -169,6 +178,10 @@ func parseCond(s string) (Cond, error) {
 		if v = strings.TrimSpace(v); v != "" {
 			values = append(values, v)
 		}
+	}
+	if len(values) == 0 {
+		// a condition no record meets would silently disable its row (a deny too)
+		return Cond{}, fmt.Errorf("条件 %q 没有给出取值", s)
 	}
 	return Cond{Field: field, Values: values}, nil
 }
@@ -208,6 +221,7 @@ func (c *compiled) buildRules(roles []string, types map[string]*ObjectType) erro
 			cond, _ := parseCond(p[4])
 			r := Rule{Role: p[0], Obj: p[1], Act: p[2], Scope: Scope(p[3]), Cond: cond, Deny: p[5] == "deny",
 				Line: c.lines[strings.Join(p, ",")]}
+			r.text = r.String()
 			for _, t := range types {
 				if r.Obj != "*" && r.Obj != t.Name {
 					continue

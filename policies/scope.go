@@ -150,8 +150,9 @@ func (a *Authorizer) Filter(s *Subject, act, obj string) dbx.Expression {
 	b := &sqlBuilder{params: dbx.Params{}}
 	var allows, denies []string
 	seen := map[string]bool{}
+	rules := a.policy.Load().rules // one policy for the whole answer, even mid-Apply
 	for _, asg := range s.Assignments {
-		for _, r := range a.Rules(asg.Role, obj, act) {
+		for _, r := range rules[ruleKey{asg.Role, obj, act}] {
 			// dedupe identical (scope, anchor, cond) before building text
 			key := fmt.Sprint(r.Deny, r.Scope, asg.Unit.ID, r.Cond)
 			if seen[key] {

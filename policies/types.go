@@ -121,9 +121,14 @@ type Rule struct {
 	Cond  Cond
 	Deny  bool
 	Line  int
+
+	text string // String(), made once at compile: Can names its line on every call
 }
 
 func (r Rule) String() string {
+	if r.text != "" {
+		return r.text
+	}
 	eft := "allow"
 	if r.Deny {
 		eft = "deny"
