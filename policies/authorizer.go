@@ -27,6 +27,8 @@ type Authorizer struct {
 	mu       sync.RWMutex
 	subjects map[string]*Subject
 
+	loadMu sync.Mutex
+
 	now func() time.Time
 }
 
@@ -98,6 +100,8 @@ func (a *Authorizer) Policy() string { return a.policy.Load().csv }
 // policy that no longer validates (e.g. after an upgrade) is reported and the
 // built-in one stays in force.
 func (a *Authorizer) LoadStored() error {
+	a.loadMu.Lock() // read-then-apply as one step: the newest committed version wins
+	defer a.loadMu.Unlock()
 	recs, err := a.app.FindRecordsByFilter("policy_versions", "", "-created", 1, 0)
 	if err != nil || len(recs) == 0 {
 		return nil // none stored: the built-in policy is in force
@@ -156,11 +160,25 @@ func (a *Authorizer) Rules(role, obj, act string) []Rule {
 // record at all; routes answer 403 when they do not, 404 for a single denied
 // record when they do.
 func (a *Authorizer) Permits(s *Subject, act, obj string) bool {
+	return permits(a.policy.Load().rules, s, act, obj)
+}
+
+// PermitsUnder answers Permits as it would be under the policy text csv,
+// without putting csv in force (e.g. to refuse a policy that locks out the
+// secadmin saving it).
+func (a *Authorizer) PermitsUnder(csv string, s *Subject, act, obj string) (bool, error) {
+	c, err := compile(csv, a.roles, a.types)
+	if err != nil {
+		return false, err
+	}
+	return permits(c.rules, s, act, obj), nil
+}
+
+func permits(rules map[ruleKey][]Rule, s *Subject, act, obj string) bool {
 	if s == nil {
 		return false
 	}
 	allowed := false
-	rules := a.policy.Load().rules // one policy for the whole answer, even mid-Apply
 	for _, asg := range s.Assignments {
 		for _, r := range rules[ruleKey{asg.Role, obj, act}] {
 			if r.Deny && r.Scope == ScopeAll && r.Cond.Field == "" {

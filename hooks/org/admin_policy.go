@@ -122,6 +122,9 @@ func (m *Module) HandleSavePolicy(e *core.RequestEvent) error {
 	if err := m.checkPolicy(e, in.CSV); err != nil {
 		return err
 	}
+	if keeps, err := m.app.Authz.PermitsUnder(in.CSV, s, "manage", "policy"); err != nil || !keeps {
+		return api.BadField("csv", "self_lockout", "新策略将使您失去管理策略的权限，此后将无人能再修改策略，已拒绝保存")
+	}
 	old := m.app.Authz.Policy()
 	_, err = Apply(m.app, s.ID, "policy.update", func(tx core.App, c *Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId("policy_versions")
@@ -143,8 +146,10 @@ func (m *Module) HandleSavePolicy(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := m.app.Authz.Apply(in.CSV); err != nil {
-		return err // validated above with the same compiler; not expected
+	// apply the newest stored version, not in.CSV: two saves racing end
+	// with the one committed last in force
+	if err := m.app.Authz.LoadStored(); err != nil {
+		return err
 	}
 	out, err := m.policyState(s)
 	if err != nil {

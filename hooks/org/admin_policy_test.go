@@ -73,6 +73,14 @@ func TestAdminPolicy(t *testing.T) {
 			ExpectedContent: []string{`"csv":{"code":"policy_invalid","message":"第 1 行：策略为空"`},
 		},
 		{
+			Name: "a policy that locks its editor out is refused", Method: http.MethodPut, URL: "/api/gov/admin/policy", Headers: sec,
+			Body: jsonBody(map[string]string{"csv": strings.Replace(policies.BuiltinPolicy(),
+				"p, secadmin, policy, manage, all, *, allow", "p, secadmin, policy, manage, all, *, deny", 1)}),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"csv":{"code":"self_lockout"`, "无人能再修改策略"},
+			AfterTestFunc:   unchanged("policy_versions", 0),
+		},
+		{
 			Name: "saving a good policy stores a version", Method: http.MethodPut, URL: "/api/gov/admin/policy", Headers: sec,
 			Body: jsonBody(map[string]string{"csv": auditorReadsUnits(), "note": "审计员可查看单位"}), ExpectedStatus: 200,
 			ExpectedContent: []string{auditorLine, `"note":"审计员可查看单位"`, `"author":"` + apptest.UserID(t, "admin.sec") + `"`},
