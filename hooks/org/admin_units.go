@@ -14,21 +14,8 @@ const msgNoParent = "上级单位不存在或已停用"
 // HandleAdminUnits answers GET /api/gov/admin/units: every unit the caller
 // manages, inactive ones included.
 func (m *Module) HandleAdminUnits(e *core.RequestEvent) error {
-	spec := api.ListSpec{
-		Object:      "unit",
-		Action:      "manage",
-		Sort:        map[string]string{"name": "name", "path": "path", "sort": "sort", "level": "level", "created": "created"},
-		DefaultSort: "path",
-		MaxPerPage:  500,
-		Filters: []api.FilterParam{
-			{Name: "q", Kind: api.FilterContains, Columns: []string{"name", "short"}},
-			{Name: "parent", Kind: api.FilterEq, Columns: []string{"parent"}},
-			{Name: "level", Kind: api.FilterEq, Columns: []string{"level"}},
-			{Name: "kind", Kind: api.FilterEq, Columns: []string{"kind"}},
-			{Name: "system", Kind: api.FilterEq, Columns: []string{"system"}},
-			{Name: "active", Kind: api.FilterBool, Columns: []string{"active"}},
-		},
-	}
+	spec := unitListSpec("manage")
+	spec.Filters = append(spec.Filters, api.FilterParam{Name: "active", Kind: api.FilterBool, Columns: []string{"active"}})
 	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) UnitView { return unitView(r) })
 }
 

@@ -109,11 +109,19 @@ func (m *Module) HandleMe(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, out)
 }
 
-// HandleUnits answers GET /api/gov/units: the unit directory. Inactive
-// units are listed only to those who manage units and ask with ?all=1.
+// HandleUnits answers GET /api/gov/units: the directory of active units.
+// Administrators see inactive ones too through /api/gov/admin/units.
 func (m *Module) HandleUnits(e *core.RequestEvent) error {
-	spec := api.ListSpec{
+	spec := unitListSpec("read")
+	spec.Where = dbx.HashExp{"units.active": true}
+	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) UnitView { return unitView(r) })
+}
+
+// unitListSpec is the unit list both directories share.
+func unitListSpec(action string) api.ListSpec {
+	return api.ListSpec{
 		Object:      "unit",
+		Action:      action,
 		Sort:        map[string]string{"name": "name", "path": "path", "sort": "sort", "level": "level", "created": "created"},
 		DefaultSort: "path",
 		MaxPerPage:  500,
@@ -124,16 +132,5 @@ func (m *Module) HandleUnits(e *core.RequestEvent) error {
 			{Name: "kind", Kind: api.FilterEq, Columns: []string{"kind"}},
 			{Name: "system", Kind: api.FilterEq, Columns: []string{"system"}},
 		},
-		Where: dbx.HashExp{"units.active": true},
 	}
-	if e.Request.URL.Query().Get("all") == "1" {
-		s, err := m.app.Subject(e)
-		if err != nil {
-			return err
-		}
-		if m.app.Authz.Permits(s, "manage", "unit") {
-			spec.Where = nil
-		}
-	}
-	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) UnitView { return unitView(r) })
 }
