@@ -43,6 +43,9 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Org = org.New(a, g.Sessions.EndAll)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
+		// No browser installer: its token has no session, and superusers are
+		// created deliberately from the command line (README).
+		se.InstallerFunc = nil
 		if err := authz.LoadStored(); err != nil {
 			app.Logger().Error("stored policy refused", "error", err.Error())
 		}
