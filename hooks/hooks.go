@@ -39,7 +39,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	}
 	a := api.NewApp(app, authz)
 	g := &Gov{App: a}
-	g.Sessions = security.NewSessions(a)
+	g.Sessions = security.NewSessions(a, security.NewSettingsStore(app))
 	g.Org = org.New(a, g.Sessions.EndAll)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

@@ -18,6 +18,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	r.Bind(api.ErrorMiddleware())
 	r.Bind(g.Sessions.Middleware())
 	r.Bind(security.ClosedFlows())
+	r.Bind(security.StepGate())
 
 	gov := r.Group("/api/gov")
 

@@ -6,6 +6,7 @@ package security
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -15,12 +16,6 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
-)
-
-// Session limits (等保: idle and absolute timeouts).
-var (
-	IdleTimeout     = 30 * time.Minute
-	AbsoluteTimeout = 12 * time.Hour
 )
 
 // sessionClaim carries the session id inside the PocketBase token.
@@ -35,16 +30,26 @@ const lastSeenStep = time.Minute
 // Sessions ties every issued token to a session row and checks that row on
 // every request.
 type Sessions struct {
-	app *api.App
-	now func() time.Time
+	app      *api.App
+	Settings *SettingsStore
+	steps    []StepCheck
+	now      func() time.Time
 }
 
+// StepCheck says whether a user still owes a step (e.g. "password_change")
+// before their session may do anything else.
+type StepCheck func(app core.App, user *core.Record) (step string, owed bool)
+
 // NewSessions binds the session hooks to app.
-func NewSessions(app *api.App) *Sessions {
-	s := &Sessions{app: app, now: time.Now}
+func NewSessions(app *api.App, settings *SettingsStore) *Sessions {
+	s := &Sessions{app: app, Settings: settings, now: time.Now}
 	app.OnRecordAuthRequest().BindFunc(s.onAuth)
 	return s
 }
+
+// AddStep registers a step that new sessions of users who owe it must
+// complete first. Demo accounts under serve --demo owe none.
+func (s *Sessions) AddStep(check StepCheck) { s.steps = append(s.steps, check) }
 
 // Middleware drops the auth of a request whose session ended, idled out or
 // expired (the route then answers 401 session_ended if it needs a user).
@@ -88,12 +93,13 @@ func (s *Sessions) check(e *core.RequestEvent) error {
 		return errSessionOver
 	}
 	now := s.now()
+	limits := s.Settings.Get(e.App)
 	if now.After(rec.GetDateTime("expires").Time()) {
 		_ = s.end(e.App, rec, "absolute_timeout")
 		return errSessionOver
 	}
 	last := rec.GetDateTime("last_seen").Time()
-	if now.Sub(last) > IdleTimeout {
+	if now.Sub(last) > limits.Idle() {
 		_ = s.end(e.App, rec, "idle_timeout")
 		return errSessionOver
 	}
@@ -104,7 +110,104 @@ func (s *Sessions) check(e *core.RequestEvent) error {
 		}
 	}
 	e.Set(ctxSession, sid)
+	e.Set(ctxPending, pendingOf(rec))
 	return nil
+}
+
+// ctxPending holds the steps the request's session still owes.
+const ctxPending = "govPending"
+
+// Pending returns the steps the request's session still owes.
+func Pending(e *core.RequestEvent) []string {
+	v, _ := e.Get(ctxPending).([]string)
+	return v
+}
+
+func pendingOf(rec *core.Record) []string {
+	var out []string
+	_ = rec.UnmarshalJSONField("pending", &out)
+	return out
+}
+
+// stepRoutes are what a session that owes a step may still call.
+var stepRoutes = []string{"/api/gov/auth/", "/api/gov/me", "/api/gov/logout", "/api/gov/info",
+	"/api/collections/users/auth-refresh"}
+
+// StepGate answers 403 step_required to a restricted session calling
+// anything but the routes that complete its steps.
+func StepGate() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       "govStepGate",
+		Priority: -1016,
+		Func: func(e *core.RequestEvent) error {
+			owed := Pending(e)
+			p := e.Request.URL.Path
+			if len(owed) == 0 || !strings.HasPrefix(p, "/api/") {
+				return e.Next()
+			}
+			for _, allowed := range stepRoutes {
+				if strings.HasPrefix(p, allowed) {
+					return e.Next()
+				}
+			}
+			err := api.NewError(http.StatusForbidden, "step_required", "请先完成："+stepNames(owed))
+			for _, st := range owed {
+				err.Data[st] = api.FieldError{Code: "required", Message: stepName(st)}
+			}
+			return err
+		},
+	}
+}
+
+var stepLabels = map[string]string{"password_change": "修改初始密码", "totp": "输入动态口令", "totp_enrol": "绑定动态口令"}
+
+func stepName(st string) string {
+	if l, ok := stepLabels[st]; ok {
+		return l
+	}
+	return st
+}
+
+func stepNames(steps []string) string {
+	names := make([]string, len(steps))
+	for i, st := range steps {
+		names[i] = stepName(st)
+	}
+	return strings.Join(names, "、")
+}
+
+// CompleteStep marks step done for the session sid; when nothing is owed
+// any more the session's token works everywhere.
+func (s *Sessions) CompleteStep(app core.App, sid, step string) error {
+	rec, err := app.FindRecordById("sessions", sid)
+	if err != nil {
+		return err
+	}
+	var left []string
+	for _, st := range pendingOf(rec) {
+		if st != step {
+			left = append(left, st)
+		}
+	}
+	if left == nil {
+		left = []string{}
+	}
+	rec.Set("pending", left)
+	return app.SaveNoValidate(rec)
+}
+
+// owedSteps lists what a new session of rec must do first.
+func (s *Sessions) owedSteps(app core.App, rec *core.Record) []string {
+	out := []string{}
+	if rec.Collection().Name != "users" || (rec.GetBool("demo") && s.app.Demo()) {
+		return out
+	}
+	for _, check := range s.steps {
+		if st, owed := check(app, rec); owed {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func bearer(e *core.RequestEvent) string {
@@ -131,7 +234,13 @@ func (s *Sessions) onAuth(e *core.RecordAuthRequestEvent) error {
 		return err
 	}
 	e.Token = token
-	meta := map[string]any{"require": []string{}, "session": sid}
+	require := []string{}
+	if sess, err := e.App.FindRecordById("sessions", sid); err == nil {
+		if p := pendingOf(sess); len(p) > 0 {
+			require = p
+		}
+	}
+	meta := map[string]any{"require": require, "session": sid}
 	if m, ok := e.Meta.(map[string]any); ok {
 		for k, v := range m {
 			meta[k] = v
@@ -157,7 +266,8 @@ func (s *Sessions) Issue(app core.App, rec *core.Record, r *http.Request, sid st
 		sess = core.NewRecord(col)
 		sess.Set("user", rec.Id)
 		sess.Set("collection", rec.Collection().Name)
-		sess.Set("expires", now.Add(AbsoluteTimeout))
+		sess.Set("expires", now.Add(s.Settings.Get(app).Absolute()))
+		sess.Set("pending", s.owedSteps(app, rec))
 		if r != nil {
 			sess.Set("ip", clientIP(r))
 			ua := r.UserAgent()
