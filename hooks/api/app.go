@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"govcollab/policies"
 )
@@ -16,12 +17,16 @@ type App struct {
 	core.App
 	Authz *policies.Authorizer
 
+	// OnChange fires inside the transaction of every Apply; the audit log
+	// binds to it.
+	OnChange *hook.Hook[*ChangeEvent]
+
 	demo atomic.Bool
 }
 
 // NewApp wraps app with the authorizer.
 func NewApp(app core.App, authz *policies.Authorizer) *App {
-	return &App{App: app, Authz: authz}
+	return &App{App: app, Authz: authz, OnChange: &hook.Hook[*ChangeEvent]{}}
 }
 
 // SetDemo marks the process as serving the demo (serve --demo).

@@ -219,7 +219,7 @@ func (m *Module) createImport(s *policies.Subject, rows []sheetRow, rep *ImportR
 	if err != nil {
 		return err
 	}
-	_, err = Apply(m.app, s.ID, "user.import", func(tx core.App, c *Change) error {
+	_, err = m.app.Apply(s.ID, "user.import", func(tx core.App, c *api.Change) error {
 		created := make([]userAudit, 0, len(rows))
 		for i, row := range rows {
 			in := row.In

@@ -94,7 +94,7 @@ func SeedDemo(app *api.App) error {
 	if n > 0 {
 		return nil
 	}
-	_, err := Apply(app, "", "org.seed_demo", func(tx core.App, c *Change) error {
+	_, err := app.Apply("", "org.seed_demo", func(tx core.App, c *api.Change) error {
 		units := map[string]*core.Record{}
 		if err := seedUnits(tx, demoProvince(), "", units); err != nil {
 			return err

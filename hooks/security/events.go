@@ -18,15 +18,12 @@ type AuthEvent struct {
 	Detail   string
 }
 
-// OnAuthEvent fires for every AuthEvent; the audit log binds to it. A
-// listener error is logged, never shown to the user (a login must not fail
-// differently depending on the audit).
-var OnAuthEvent = &hook.Hook[*AuthEvent]{}
-
-// Emit fires ev on OnAuthEvent.
-func Emit(app core.App, ev AuthEvent) {
+// Emit fires ev on the sessions' OnAuthEvent (the audit log binds to it).
+// A listener error is logged, never shown to the user: a login must not
+// fail differently depending on the audit.
+func (s *Sessions) Emit(app core.App, ev AuthEvent) {
 	ev.App = app
-	if err := OnAuthEvent.Trigger(&ev); err != nil {
+	if err := s.OnAuthEvent.Trigger(&ev); err != nil {
 		app.Logger().Error("auth event not recorded", "action", ev.Action, "error", err.Error())
 	}
 }

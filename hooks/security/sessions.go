@@ -34,6 +34,9 @@ type Sessions struct {
 	Settings *SettingsStore
 	steps    []StepCheck
 	now      func() time.Time
+
+	// OnAuthEvent fires for every security event of this app.
+	OnAuthEvent *hook.Hook[*AuthEvent]
 }
 
 // StepCheck says whether a user still owes a step (e.g. "password_change")
@@ -42,7 +45,7 @@ type StepCheck func(app core.App, user *core.Record) (step string, owed bool)
 
 // NewSessions binds the session hooks to app.
 func NewSessions(app *api.App, settings *SettingsStore) *Sessions {
-	s := &Sessions{app: app, Settings: settings, now: time.Now}
+	s := &Sessions{app: app, Settings: settings, now: time.Now, OnAuthEvent: &hook.Hook[*AuthEvent]{}}
 	app.OnRecordAuthRequest().BindFunc(s.onAuth)
 	return s
 }
