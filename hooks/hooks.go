@@ -4,13 +4,18 @@
 package hooks
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/audit"
 	"govcollab/hooks/org"
 	"govcollab/hooks/security"
+	"govcollab/hooks/security/pii"
+	"govcollab/hooks/security/retention"
+	"govcollab/hooks/security/totp"
 	"govcollab/migrations"
 	"govcollab/policies"
 )
@@ -26,21 +31,53 @@ type Options struct {
 type Gov struct {
 	*api.App
 	Sessions *security.Sessions
+	Auth     *security.Auth
+	TOTP     *totp.Module
 	Org      *org.Module
+	Audit    *audit.Audit
+
+	// PII encrypts personal numbers at rest; Retention purges expired data
+	// (modules register their data classes on it).
+	PII       *pii.Vault
+	Retention *retention.Job
 }
 
 // Register wires everything onto app and returns the wired application.
 func Register(app core.App, opts Options) (*Gov, error) {
 	var types []policies.ObjectType
 	types = append(types, org.ObjectTypes()...)
+	types = append(types, security.ObjectTypes()...)
+	types = append(types, audit.ObjectTypes()...)
 	authz, err := policies.New(app, migrations.Roles, types...)
 	if err != nil {
 		return nil, err
 	}
 	a := api.NewApp(app, authz)
 	g := &Gov{App: a}
+	// The data key is loaded once, here: a configured key that is unusable
+	// stops the start rather than leave personal numbers unreadable.
+	vault, err := pii.LoadKey(app.DataDir())
+	if err != nil {
+		return nil, fmt.Errorf("个人信息加密密钥不可用 (data key unusable): %w", err)
+	}
+	pii.Attach(app, vault)
+	g.PII = vault
+	if vault.Source().InDataDir() {
+		app.Logger().Warn("WARNING: the data key is "+vault.Path()+", inside the data directory (and its backups). "+
+			"This is for the demo and tests only: production must set "+pii.EnvKeyFile+" to a key file outside the data directory.",
+			"source", string(vault.Source()))
+	}
 	g.Sessions = security.NewSessions(a, security.NewSettingsStore(app))
+	g.Auth = security.NewAuth(a, g.Sessions) // lockout, password policy and step
+	g.TOTP = totp.New(a, g.Sessions)
 	g.Org = org.New(a, g.Sessions.EndAll)
+	// every Apply'd change and every security event lands in the audit log,
+	// a change's row inside the change's own transaction
+	g.Audit = audit.New(a, g.Sessions.Settings)
+	a.OnChange.BindFunc(g.Audit.OnChange)
+	g.Sessions.OnAuthEvent.BindFunc(g.Audit.OnAuthEvent)
+	g.Retention = retention.New(a, func() map[string]int { return g.Sessions.Settings.Get(app).Retention })
+	g.Retention.Register("sessions", retention.PurgeSessions)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are
@@ -55,6 +92,12 @@ func Register(app core.App, opts Options) (*Gov, error) {
 				return err
 			}
 		}
+		if vault.Source().InDataDir() && (opts.Demo == nil || !*opts.Demo) {
+			// logged again after bootstrap, so it lands in the app's logs too
+			app.Logger().Error("the data key lies inside the data directory; set " + pii.EnvKeyFile +
+				" to a key file outside it (README, Keys)")
+		}
+		g.Retention.Schedule()
 		bindRoutes(se, g)
 		return se.Next()
 	})

@@ -19,8 +19,10 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	r.Bind(g.Sessions.Middleware())
 	r.Bind(security.ClosedFlows())
 	r.Bind(security.StepGate())
+	r.Bind(security.APIHeaders())
 
-	gov := r.Group("/api/gov")
+	// JSON bodies are small; upload routes bind a larger limit of their own.
+	gov := r.Group("/api/gov").Bind(security.BodyLimit(security.JSONBodyLimit))
 
 	// Public facts the login page shows (no login needed)
 	gov.GET("/info", g.handleInfo)
@@ -28,6 +30,26 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	// Session and current user
 	gov.POST("/logout", g.Sessions.Logout)
 	gov.GET("/me", g.Org.HandleMe)
+
+	// Auth: my password and sessions; secadmin's unlock and security
+	// settings; sysadmin's password reset
+	gov.POST("/auth/password", g.Auth.HandlePasswordChange)
+	gov.GET("/auth/password-policy", g.Auth.HandlePasswordPolicy)
+	gov.GET("/sessions", g.Sessions.HandleList)
+	gov.DELETE("/sessions/{id}", g.Sessions.HandleEnd)
+	gov.POST("/admin/unlock", g.Auth.HandleUnlock)
+	gov.POST("/admin/users/{id}/reset-password", g.Auth.HandleResetPassword)
+	gov.GET("/admin/security", g.Auth.HandleGetSettings)
+	gov.PUT("/admin/security", g.Auth.HandleSaveSettings)
+
+	// Second factor (TOTP): status, enrol, confirm, verify, recovery codes;
+	// a secadmin's reset
+	gov.GET("/auth/totp", g.TOTP.HandleStatus)
+	gov.POST("/auth/totp", g.TOTP.HandleVerify)
+	gov.POST("/auth/totp/enrol", g.TOTP.HandleEnrol)
+	gov.POST("/auth/totp/enrol/confirm", g.TOTP.HandleConfirm)
+	gov.POST("/auth/totp/recovery", g.TOTP.HandleRecovery)
+	gov.DELETE("/admin/users/{id}/totp", g.TOTP.HandleReset)
 
 	// Org directory
 	gov.GET("/units", g.Org.HandleUnits)
@@ -42,7 +64,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/admin/units/{id}/activate", g.Org.HandleActivateUnit)
 	gov.GET("/admin/users", g.Org.HandleAdminUsers)
 	gov.POST("/admin/users", g.Org.HandleCreateUser)
-	gov.POST("/admin/users/import", g.Org.HandleImportUsers)
+	gov.POST("/admin/users/import", g.Org.HandleImportUsers).Bind(security.BodyLimit(security.UploadLimit))
 	gov.GET("/admin/users/import/template", g.Org.HandleImportTemplate)
 	gov.POST("/admin/users/{id}/deactivate", g.Org.HandleDeactivateUser)
 	gov.POST("/admin/users/{id}/activate", g.Org.HandleActivateUser)
@@ -52,8 +74,16 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/admin/grants", g.Org.HandleCreateGrant)
 	gov.DELETE("/admin/grants/{id}", g.Org.HandleRevokeGrant)
 	gov.GET("/admin/policy", g.Org.HandlePolicy)
-	gov.PUT("/admin/policy", g.Org.HandleSavePolicy)
-	gov.POST("/admin/policy/validate", g.Org.HandleValidatePolicy)
+	gov.PUT("/admin/policy", g.Org.HandleSavePolicy).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.POST("/admin/policy/validate", g.Org.HandleValidatePolicy).Bind(security.BodyLimit(security.LargeBodyLimit))
+
+	// Audit (auditor only): the log, its chain check and the archive export;
+	// every request made with a superuser token is audited (bound after the
+	// session check, at its priority).
+	r.Bind(g.Audit.SuperuserMiddleware())
+	gov.GET("/audit", g.Audit.HandleList)
+	gov.GET("/audit/verify", g.Audit.HandleVerify)
+	gov.GET("/audit/export", g.Audit.HandleExport)
 
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.

@@ -22,7 +22,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/audit"
 	"govcollab/hooks/org"
+	"govcollab/hooks/security"
 	"govcollab/migrations"
 	"govcollab/policies"
 )
@@ -222,7 +224,7 @@ func (env *benchEnv) serve() error {
 	app := env.app
 	benchType := policies.ObjectType{Name: "bench", Table: "bench_items", Actions: []string{"read"},
 		Unit: "unit", UnitPath: "unit_path", System: "system"}
-	authz, err := policies.New(app, migrations.Roles, append(org.ObjectTypes(), benchType)...)
+	authz, err := policies.New(app, migrations.Roles, append(append(append(org.ObjectTypes(), audit.ObjectTypes()...), security.ObjectTypes()...), benchType)...)
 	if err != nil {
 		return err
 	}

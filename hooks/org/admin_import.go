@@ -117,7 +117,7 @@ type importCheck struct {
 	s     *policies.Subject
 	units *unitNames
 	col   *core.Collection
-	seen  map[string]int // "username:x" / "email:x" (lower case) → first row
+	seen  map[string]int // "username:x" / "email:x" / "id_number:x" (lower case) → first row
 }
 
 func (c *importCheck) row(r *sheetRow) ImportRow {
@@ -140,7 +140,7 @@ func (c *importCheck) row(r *sheetRow) ImportRow {
 			add(f, err.Data[f].Message)
 		}
 	}
-	for _, k := range []struct{ field, value string }{{"username", r.In.Username}, {"email", r.In.Email}} {
+	for _, k := range []struct{ field, value string }{{"username", r.In.Username}, {"email", r.In.Email}, {"id_number", r.In.IDNumber}} {
 		if k.value == "" {
 			continue
 		}

@@ -16,7 +16,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"govcollab/hooks/apptest"
+	"govcollab/hooks/org"
 	"govcollab/hooks/security"
+	"govcollab/hooks/security/pii"
 )
 
 var importHeader = []string{"用户名", "姓名", "单位", "职级", "职务", "邮箱", "手机", "身份证号"}
@@ -267,6 +269,60 @@ func TestAdminImportBadFiles(t *testing.T) {
 		},
 	}
 	for _, s := range scenarios {
+		s.Test(t)
+	}
+}
+
+// TestAdminImportIDNumbers: a 身份证号 used by another account (found by
+// its hash: stored encrypted) or by an earlier row is refused; imported
+// numbers are stored encrypted with their hashes.
+func TestAdminImportIDNumbers(t *testing.T) {
+	taken := personRow("wang.wu", "王五", "东城市税务局", "11010119800101123")
+	taken[7] = strings.ToLower(org.DemoIDNumber(5))
+	again := personRow("zhou.jiu", "周九", "东城市税务局", "11010119800101124")
+	first := personRow("li.shi", "李十", "东城市税务局", "11010119800101124")
+	sheet := [][]string{importHeader, taken, first, again}
+	body, headers := upload(t, "admin.sys", "file", xlsx(t, sheet))
+	okBody, okHeaders := upload(t, "admin.sys", "file", xlsx(t, [][]string{importHeader, first}))
+	scenarios := []tests.ApiScenario{
+		{
+			Name: "taken and repeated 身份证号", Method: http.MethodPost,
+			URL: "/api/gov/admin/users/import?dry_run=1", Headers: headers, Body: body,
+			ExpectedStatus: 200, ExpectedContent: []string{`"valid":1`, `"invalid":2`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				rep := readReport(t, res)
+				if got := problemFields(rep); !slices.Equal(got, []string{"2:id_number", "4:id_number"}) {
+					t.Fatalf("problems %v (%+v)", got, rep.Rows)
+				}
+				if p := rep.Rows[0].Problems[0]; p.Message != "该身份证号已被其他账号使用" {
+					t.Fatalf("taken reported as %+v", p)
+				}
+				if p := rep.Rows[2].Problems[0]; p.Message != "与第 3 行重复" {
+					t.Fatalf("repeat reported as %+v", p)
+				}
+			},
+		},
+		{
+			Name: "imported numbers are stored encrypted", Method: http.MethodPost,
+			URL: "/api/gov/admin/users/import", Headers: okHeaders, Body: okBody,
+			ExpectedStatus: 201, ExpectedContent: []string{`"created":1`},
+			AfterTestFunc: func(t testing.TB, app *tests.TestApp, res *http.Response) {
+				u := findUser(t, app, "li.shi")
+				vault, err := pii.For(app)
+				if err != nil {
+					t.Fatal(err)
+				}
+				id, _ := vault.Decrypt(u.GetString("id_number"))
+				phone, _ := vault.Decrypt(u.GetString("phone"))
+				if id != first[7] || phone != first[6] || u.GetString("id_number_hash") != vault.Hash(pii.KindIDNumber, first[7]) ||
+					u.GetString("phone_hash") != vault.Hash(pii.KindPhone, first[6]) {
+					t.Fatalf("stored %q %q → %q %q", u.GetString("id_number"), u.GetString("phone"), id, phone)
+				}
+			},
+		},
+	}
+	for _, s := range scenarios {
+		s.TestAppFactory = apptest.Factory
 		s.Test(t)
 	}
 }

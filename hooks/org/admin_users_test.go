@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pocketbase/dbx"
@@ -13,7 +14,9 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 
 	"govcollab/hooks/apptest"
+	"govcollab/hooks/org"
 	"govcollab/hooks/security"
+	"govcollab/hooks/security/pii"
 )
 
 // validID makes a check-digit-valid 身份证号 from 17 digits.
@@ -131,8 +134,21 @@ func TestAdminUserCreate(t *testing.T) {
 				}
 				u := findUser(t, app, "Li.Si")
 				if !u.ValidatePassword(out.InitialPassword) || !u.GetBool("must_change_password") ||
-					u.GetString("unit_path") != "/0001/0005/0002/" || u.GetString("id_number") != id {
+					u.GetString("unit_path") != "/0001/0005/0002/" {
 					t.Fatalf("stored %v", u.PublicExport())
+				}
+				// personal numbers are stored encrypted, with their hashes
+				vault, err := pii.For(app)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, err := vault.Decrypt(u.GetString("id_number")); err != nil || got != id ||
+					u.GetString("id_number_hash") != vault.Hash(pii.KindIDNumber, id) {
+					t.Fatalf("stored id_number %q (%q, %v)", u.GetString("id_number"), got, err)
+				}
+				if got, _ := vault.Decrypt(u.GetString("phone")); got != "13912345678" ||
+					u.GetString("phone_hash") != vault.Hash(pii.KindPhone, "13912345678") {
+					t.Fatalf("stored phone %q", u.GetString("phone"))
 				}
 			},
 		},
@@ -167,6 +183,14 @@ func TestAdminUserCreate(t *testing.T) {
 			Body:            newUser(map[string]string{"id_number": invalidID("11010119900307123")}),
 			ExpectedStatus:  400,
 			ExpectedContent: []string{`"id_number":{"code":"invalid"`, "GB 11643"},
+			AfterTestFunc:   unchanged("users", demoUsers),
+		},
+		{
+			// stored encrypted, found by its keyed hash; case does not matter
+			Name: "身份证号 of another account", Method: http.MethodPost, URL: "/api/gov/admin/users", Headers: sys,
+			Body:            newUser(map[string]string{"id_number": strings.ToLower(org.DemoIDNumber(3))}),
+			ExpectedStatus:  400,
+			ExpectedContent: []string{`"id_number":{"code":"duplicate","message":"该身份证号已被其他账号使用"}`},
 			AfterTestFunc:   unchanged("users", demoUsers),
 		},
 		{

@@ -116,8 +116,9 @@ func SeedDemo(app *api.App) error {
 			r.Set("roles", a.roles)
 			r.Set("active", true)
 			r.Set("demo", true)
-			r.Set("phone", fmt.Sprintf("1380013%04d", 1000+i))
-			r.Set("id_number", demoIDNumber(i))
+			if err := SetPersonal(tx, r, DemoPhone(i), demoIDNumber(i)); err != nil {
+				return fmt.Errorf("org: seed %s: %w", a.username, err)
+			}
 			r.SetPassword(DemoPassword())
 			if err := tx.Save(r); err != nil {
 				return fmt.Errorf("org: seed %s: %w", a.username, err)
@@ -144,6 +145,22 @@ func seedUnits(tx core.App, d demoUnit, parent string, out map[string]*core.Reco
 		}
 	}
 	return nil
+}
+
+// DemoPhone is demo account i's phone number.
+func DemoPhone(i int) string { return fmt.Sprintf("1380013%04d", 1000+i) }
+
+// DemoIDNumber is demo account i's 身份证号 (tests look for it).
+func DemoIDNumber(i int) string { return demoIDNumber(i) }
+
+// DemoUsernames lists the demo accounts in seeding order (the i of
+// DemoPhone and DemoIDNumber).
+func DemoUsernames() []string {
+	out := make([]string, len(demoAccounts))
+	for i, a := range demoAccounts {
+		out[i] = a.username
+	}
+	return out
 }
 
 // demoIDNumber makes a check-digit-valid 身份证号 for demo account i.

@@ -32,7 +32,7 @@ func ObjectTypes() []policies.ObjectType {
 			CondFields: []string{"level", "kind", "system"},
 		},
 		{
-			Name: "user", Table: "users", Actions: []string{"read", "manage", "assign", "unmask"},
+			Name: "user", Table: "users", Actions: []string{"read", "manage", "assign", "unmask", "unlock"},
 			Owner: "id", Unit: "unit", UnitPath: "unit_path",
 			CondFields: []string{"rank"},
 		},

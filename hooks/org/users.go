@@ -1,6 +1,7 @@
 package org
 
 import (
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/security"
+	"govcollab/hooks/security/pii"
 	"govcollab/policies"
 )
 
@@ -31,14 +33,17 @@ type UserView struct {
 	IDNumber string   `json:"id_number"`
 }
 
-// NewUserView renders r for the viewer s.
+// NewUserView renders r for the viewer s. Phone and id_number are stored
+// encrypted (package pii): they are decrypted here, then masked unless the
+// viewer may unmask this user. A value that cannot be decrypted shows as
+// stars, never as ciphertext.
 func NewUserView(a *api.App, s *policies.Subject, r *core.Record) UserView {
 	v := UserView{
 		ID: r.Id, Username: r.GetString("username"), Name: r.GetString("name"), Email: r.Email(),
 		Unit: r.GetString("unit"), UnitPath: r.GetString("unit_path"), Rank: r.GetString("rank"),
 		Position: r.GetString("position"), Roles: r.GetStringSlice("roles"), Active: r.GetBool("active"),
-		Phone: r.GetString("phone"), IDNumber: r.GetString("id_number"),
 	}
+	v.Phone, v.IDNumber = openPersonal(a, r, "phone"), openPersonal(a, r, "id_number")
 	if ok, _ := a.Authz.Can(s, "unmask", r); !ok {
 		v.Phone = security.MaskPhone(v.Phone)
 		v.IDNumber = security.MaskIDNumber(v.IDNumber)
@@ -47,6 +52,23 @@ func NewUserView(a *api.App, s *policies.Subject, r *core.Record) UserView {
 		v.Roles = []string{}
 	}
 	return v
+}
+
+// openPersonal decrypts r's field; "******" when it cannot.
+func openPersonal(app core.App, r *core.Record, field string) string {
+	stored := r.GetString(field)
+	if stored == "" {
+		return ""
+	}
+	vault, err := pii.For(app)
+	if err == nil {
+		var plain string
+		if plain, err = vault.Open(stored); err == nil {
+			return plain
+		}
+	}
+	app.Logger().Error("personal number cannot be decrypted", "user", r.Id, "field", field, "error", err.Error())
+	return "******"
 }
 
 // UserInput is what sysadmin gives to create an account (form or sheet row).
@@ -69,8 +91,8 @@ type UserInput struct {
 var usernameShape = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,49}$`)
 var emailShape = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
-// MinPasswordLength and MaxPasswordBytes bound administrator-set passwords
-// (bcrypt reads at most 72 bytes; longer is refused, never truncated).
+// MinPasswordLength and MaxPasswordBytes are the default bounds; the policy
+// in force (security.CheckPassword over the secadmin's settings) applies.
 const (
 	MinPasswordLength = 12
 	MaxPasswordBytes  = 71
@@ -122,11 +144,9 @@ func CheckUserInput(tx core.App, in *UserInput) *api.Error {
 		return api.BadField("id_number", "invalid", "身份证号不符合 GB 11643 校验规则")
 	}
 	if in.Password != "" {
-		if len([]rune(in.Password)) < MinPasswordLength {
-			return api.BadField("password", "too_short", "密码至少 12 位")
-		}
-		if len(in.Password) > MaxPasswordBytes {
-			return api.BadField("password", "too_long", "密码不能超过 71 字节（约 23 个汉字或 71 个英文字符）")
+		// the secadmin's password policy applies to administrator-set passwords too
+		if err := security.CheckPassword(security.ReadSettings(tx), "password", in.Password); err != nil {
+			return err
 		}
 	}
 	var n int
@@ -138,6 +158,18 @@ func CheckUserInput(tx core.App, in *UserInput) *api.Error {
 		if err := tx.DB().NewQuery("SELECT COUNT(*) FROM users WHERE email = {:e} COLLATE NOCASE").
 			Bind(dbx.Params{"e": in.Email}).Row(&n); err != nil || n > 0 {
 			return api.BadField("email", "duplicate", "邮箱已被其他账号使用")
+		}
+	}
+	if in.IDNumber != "" {
+		// stored encrypted: found by its keyed hash
+		vault, err := pii.For(tx)
+		if err != nil {
+			tx.Logger().Error("data key unusable", "error", err.Error())
+			return api.NewError(http.StatusInternalServerError, "data_key", "个人信息加密密钥不可用，请联系系统管理员")
+		}
+		if err := tx.DB().NewQuery("SELECT COUNT(*) FROM users WHERE id_number_hash = {:h}").
+			Bind(dbx.Params{"h": vault.Hash(pii.KindIDNumber, in.IDNumber)}).Row(&n); err != nil || n > 0 {
+			return api.BadField("id_number", "duplicate", "该身份证号已被其他账号使用")
 		}
 	}
 	return nil
@@ -170,8 +202,9 @@ func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
 	r.Set("unit_path", unit.GetString("path"))
 	r.Set("rank", in.Rank)
 	r.Set("position", in.Position)
-	r.Set("phone", in.Phone)
-	r.Set("id_number", in.IDNumber)
+	if err := SetPersonal(tx, r, in.Phone, in.IDNumber); err != nil {
+		return nil, "", err
+	}
 	r.Set("roles", []string{"staff"})
 	r.Set("active", true)
 	r.Set("must_change_password", true)
@@ -188,6 +221,26 @@ func CreateUser(tx core.App, in UserInput) (*core.Record, string, error) {
 		password = "" // the administrator chose it; never echo it back
 	}
 	return r, password, nil
+}
+
+// SetPersonal stores phone and id_number on r encrypted, with their keyed
+// hashes (package pii); empty values stay empty.
+func SetPersonal(app core.App, r *core.Record, phone, idNumber string) error {
+	vault, err := pii.For(app)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct{ field, kind, value string }{
+		{"phone", pii.KindPhone, phone}, {"id_number", pii.KindIDNumber, idNumber},
+	} {
+		c, h, err := vault.Seal(f.kind, f.value)
+		if err != nil {
+			return err
+		}
+		r.Set(f.field, c)
+		r.Set(f.field+"_hash", h)
+	}
+	return nil
 }
 
 // NewInitialPassword is a one-time password for a new account (16 characters

@@ -19,12 +19,48 @@ pb.autoCancellation(false);
 // signed-in call (the session ended, idled out or was closed elsewhere).
 export const SIGNED_OUT = 'gov:signed-out';
 
+// STEP_REQUIRED is dispatched on window when the server answers 403
+// step_required: the session still owes a step (detail.steps lists them).
+export const STEP_REQUIRED = 'gov:step-required';
+
+// The steps a restricted session still owes, kept beside the token so a
+// reload returns to the step page.
+const STEPS_KEY = 'govcollab_steps';
+export const STEP_ORDER = ['password_change', 'totp_enrol', 'totp'];
+
+export function pendingSteps() {
+  try {
+    const v = JSON.parse(localStorage.getItem(STEPS_KEY) || '[]');
+    return Array.isArray(v) ? sortSteps(v) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function setPendingSteps(steps) {
+  const list = sortSteps(steps || []);
+  if (list.length) localStorage.setItem(STEPS_KEY, JSON.stringify(list));
+  else localStorage.removeItem(STEPS_KEY);
+  return list;
+}
+
+// sortSteps keeps the known steps in the order they are done, unknown ones last.
+function sortSteps(steps) {
+  const rank = (s) => (STEP_ORDER.includes(s) ? STEP_ORDER.indexOf(s) : STEP_ORDER.length);
+  return [...new Set(steps.filter((s) => typeof s === 'string' && s))].sort((a, b) => rank(a) - rank(b));
+}
+
 let signingOut = false;
 
 pb.afterSend = (response, data) => {
   if (response.status === 401 && pb.authStore.token && !signingOut) {
     pb.authStore.clear();
+    setPendingSteps([]);
     window.dispatchEvent(new CustomEvent(SIGNED_OUT, { detail: describeError({ status: 401, response: data }) }));
+  } else if (response.status === 403 && data?.code === 'step_required') {
+    const owed = data.data && typeof data.data === 'object' ? Object.keys(data.data) : [];
+    const steps = setPendingSteps(owed.length ? owed : pendingSteps());
+    window.dispatchEvent(new CustomEvent(STEP_REQUIRED, { detail: { steps } }));
   }
   return data;
 };
@@ -34,7 +70,8 @@ pb.afterSend = (response, data) => {
 // totp, totp_enrol); the token is restricted until they are done.
 export async function login(identity, password) {
   const res = await pb.collection('users').authWithPassword(identity, password);
-  return { record: res.record, require: Array.isArray(res.meta?.require) ? res.meta.require : [] };
+  const require = setPendingSteps(Array.isArray(res.meta?.require) ? res.meta.require : []);
+  return { record: res.record, require };
 }
 
 // fetchMe returns GET /api/gov/me: the user, unit, roles, grants, demo.
@@ -62,7 +99,109 @@ export async function logout() {
   } finally {
     signingOut = false;
     pb.authStore.clear();
+    setPendingSteps([]);
   }
+}
+
+// keepToken stores a token the server re-issued (e.g. after a password
+// change) in place of the current one.
+function keepToken(body) {
+  if (body && typeof body.token === 'string' && body.token) {
+    pb.authStore.save(body.token, body.record || pb.authStore.record);
+  }
+  return body;
+}
+
+// ---- account security (/api/gov/auth/*, /api/gov/sessions) ----
+
+// owedSteps asks the server which steps this session still owes: an
+// ordinary call answers 403 step_required naming them while any is owed.
+export async function owedSteps() {
+  try {
+    await pb.send('/api/gov/units', { method: 'GET', query: { perPage: 1 }, requestKey: null });
+    return setPendingSteps([]);
+  } catch (err) {
+    const body = err?.response || {};
+    if (err?.status === 403 && body.code === 'step_required') {
+      const owed = body.data && typeof body.data === 'object' ? Object.keys(body.data) : [];
+      return setPendingSteps(owed.length ? owed : pendingSteps());
+    }
+    if (err?.status === 401) throw err;
+    return setPendingSteps([]); // any other answer: nothing is owed
+  }
+}
+
+export const passwordPolicy = () => pb.send('/api/gov/auth/password-policy', { method: 'GET' });
+
+export async function changePassword(oldPassword, newPassword) {
+  return keepToken(await pb.send('/api/gov/auth/password', { method: 'POST', body: { old: oldPassword, new: newPassword } }));
+}
+
+// totpEnrol asks for a new secret; a user who already has a factor proves
+// it first with a current code (or a recovery code).
+export const totpEnrol = (code) => pb.send('/api/gov/auth/totp/enrol', { method: 'POST', body: code ? { code } : {} });
+
+// totpStatus is GET /api/gov/auth/totp: {enrolled, confirmed_at, required, recovery_codes_left}.
+export const totpStatus = () => pb.send('/api/gov/auth/totp', { method: 'GET' });
+
+export async function totpConfirm(code) {
+  return keepToken(await pb.send('/api/gov/auth/totp/enrol/confirm', { method: 'POST', body: { code } }));
+}
+
+export async function totpVerify(code) {
+  return keepToken(await pb.send('/api/gov/auth/totp', { method: 'POST', body: { code } }));
+}
+
+export const listSessions = (page = 1, perPage = 50) =>
+  pb.send('/api/gov/sessions', { method: 'GET', query: { page, perPage } });
+
+export const endSession = (id) => pb.send(`/api/gov/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+// ---- audit (auditor only) ----
+
+// cleanQuery drops empty filter values.
+function cleanQuery(q) {
+  const out = {};
+  for (const [k, v] of Object.entries(q || {})) if (v !== '' && v !== null && v !== undefined) out[k] = v;
+  return out;
+}
+
+export const listAudit = (query) => pb.send('/api/gov/audit', { method: 'GET', query: cleanQuery(query) });
+
+export const verifyAudit = () => pb.send('/api/gov/audit/verify', { method: 'GET' });
+
+// downloadAudit fetches the export with the token (a plain link cannot
+// carry it) and saves it through a Blob URL.
+export async function downloadAudit(format, query) {
+  const params = new URLSearchParams({ ...cleanQuery(query), format });
+  const res = await fetch(`/api/gov/audit/export?${params}`, {
+    headers: { Authorization: pb.authStore.token },
+    credentials: 'same-origin',
+  });
+  if (!res.ok) {
+    let body = {};
+    try { body = await res.json(); } catch { /* not JSON */ }
+    const err = { status: res.status, response: body };
+    pb.afterSend(res, body);
+    throw err;
+  }
+  const blob = await res.blob();
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(disposition);
+  let name = `audit-${new Date().toISOString().slice(0, 10)}.${format}`;
+  if (m) {
+    try { name = decodeURIComponent(m[1] || m[2]); } catch { name = m[2] || name; }
+  }
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return { name, size: blob.size };
 }
 
 export const isSignedIn = () => pb.authStore.isValid;

@@ -1,13 +1,20 @@
 // Entry point: decides between the login page and the signed-in shell,
 // and routes #/workbench, #/cases, … to their pages.
 
-import { SIGNED_OUT, describeError, fetchMe, isSignedIn, logout, pb } from './api.js';
+import {
+  SIGNED_OUT, STEP_REQUIRED, describeError, fetchMe, isSignedIn, logout, owedSteps, pb,
+} from './api.js';
 import { h, icon, replace } from './dom.js';
-import { DEFAULT_ROUTE, findModule, href, mayOpen, parseHash } from './modules.js';
+import {
+  ADMIN_PAGES, DEFAULT_ROUTE, adminPagesFor, findModule, href, mayOpen, parseHash,
+} from './modules.js';
+import { renderAccount } from './views/account.js';
+import { renderAudit } from './views/audit.js';
 import { renderLogin } from './views/login.js';
 import { renderMine } from './views/mine.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderShell } from './views/shell.js';
+import { renderSteps } from './views/steps.js';
 import { renderWorkbench } from './views/workbench.js';
 
 const root = document.getElementById('app');
@@ -23,15 +30,29 @@ async function start(notice) {
     return;
   }
   let me;
+  let steps;
   try {
-    me = await fetchMe();
+    // /api/gov/me answers while steps are owed; the probe says which.
+    [me, steps] = await Promise.all([fetchMe(), owedSteps()]);
   } catch (err) {
     const e = describeError(err);
     if (e.status === 401) return; // the SIGNED_OUT listener shows the login page
     showFailure(e);
     return;
   }
+  if (steps.length > 0) {
+    showSteps(me, steps);
+    return;
+  }
   showShell(me);
+}
+
+// showSteps shows the step pages (修改初始密码, 绑定/输入动态口令) the
+// server still requires before the shell.
+function showSteps(me, steps) {
+  session = null;
+  document.body.classList.remove('signed-in');
+  renderSteps(root, steps, { me, onDone: () => start(), onLogout: signOut });
 }
 
 function showLogin(notice) {
@@ -54,26 +75,48 @@ function showShell(me) {
 function route(moved) {
   if (!session) return;
   const { me, shell } = session;
-  const { id, params } = parseHash();
-  const mod = findModule(id);
-  if (!mod) {
+  const { id, sub, params } = parseHash();
+  let mod = findModule(id);
+  let title = mod ? mod.title : '页面不存在';
+  const page = mod?.id === 'admin' && sub ? ADMIN_PAGES.find((p) => p.sub === sub) : null;
+  if (!mod || (sub && !page)) {
+    mod = mod && sub ? null : mod;
+    title = '页面不存在';
     renderNotFound(shell.main);
   } else if (!mayOpen(mod, me)) {
     renderForbidden(shell.main, mod);
+  } else if (page) {
+    title = page.title;
+    if (!mayOpen(page, me)) renderForbidden(shell.main, page);
+    else if (page.sub === 'audit') renderAudit(shell.main, me, params);
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {
     renderMine(shell.main, me, { onLogout: signOut });
+  } else if (mod.id === 'account') {
+    renderAccount(shell.main, me);
   } else {
     renderPlaceholder(shell.main, mod, params);
+    if (mod.id === 'admin') addAdminLinks(shell.main, me);
   }
   shell.setActive(mod ? mod.id : '');
   shell.setQuery(id === 'search' ? params.get('q') : '');
-  document.title = `${mod ? mod.title : '页面不存在'} - 政务协同`;
+  document.title = `${title} - 政务协同`;
   if (moved) {
     window.scrollTo(0, 0);
     shell.main.querySelector('h1')?.focus({ preventScroll: true });
   }
+}
+
+// addAdminLinks puts the 管理 pages already built above the placeholder.
+function addAdminLinks(main, me) {
+  const pages = adminPagesFor(me);
+  if (pages.length === 0) return;
+  main.querySelector('.page-head')?.after(
+    h('nav', { class: 'card admin-links', 'aria-label': '管理功能', id: 'admin-links' },
+      h('ul', { class: 'mine-links' }, pages.map((p) =>
+        h('li', {}, h('a', { class: 'mine-link', href: `#/${p.id}` }, icon(p.icon),
+          h('span', {}, p.title), p.intro ? h('span', { class: 'muted link-note' }, p.intro) : null))))));
 }
 
 async function signOut(ev) {
@@ -120,6 +163,24 @@ pb.authStore.onChange((token) => {
   setTimeout(() => {
     if (session && !pb.authStore.token) showLogin({ kind: 'info', text: '您已在其他窗口退出登录。' });
   }, 0);
+});
+
+// A call answered 403 step_required: the session still owes a step
+// (e.g. its password expired); leave the shell for the step page.
+window.addEventListener(STEP_REQUIRED, async (ev) => {
+  if (!session) return; // the step pages handle their own answers
+  const { me } = session;
+  session = null; // further answers of the old page are ignored
+  let steps = ev.detail?.steps || [];
+  if (steps.length === 0) {
+    try {
+      steps = await owedSteps();
+    } catch {
+      return; // 401: the SIGNED_OUT listener shows the login page
+    }
+  }
+  if (steps.length > 0) showSteps(me, steps);
+  else start();
 });
 
 window.addEventListener('hashchange', () => route(true));

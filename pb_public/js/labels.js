@@ -72,3 +72,19 @@ export function weekday(value) {
 
 // today is the current business date, e.g. 2026-11-23.
 export const today = () => formatDate(new Date());
+
+// formatDateTime shows a time as 2026-11-23 14:05 (Asia/Shanghai); '' when empty.
+export function formatDateTime(value) {
+  const d = toDate(value);
+  if (!d) return '';
+  const fmt = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  const p = {};
+  for (const x of fmt.formatToParts(d)) p[x.type] = x.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+// formatCount shows a number with thousands separators (1,234).
+export const formatCount = (n) => Number(n || 0).toLocaleString('zh-CN');

@@ -83,7 +83,17 @@ export const EXTRA = [
     ],
   },
   { id: 'me', title: '我的', icon: 'user' },
+  { id: 'account', title: '账号安全', icon: 'user' },
 ];
+
+// Pages under 管理, each for the roles named.
+export const ADMIN_PAGES = [
+  { id: 'admin/audit', sub: 'audit', title: '安全审计', icon: 'doc', roles: ['auditor'],
+    intro: '查看、核验和导出审计日志。' },
+];
+
+// adminPagesFor lists the 管理 pages this user may open.
+export const adminPagesFor = (me) => ADMIN_PAGES.filter((p) => mayOpen(p, me));
 
 // TABS is the phone tab bar (≤ 600 px).
 export const TABS = [
@@ -117,12 +127,13 @@ export function findModule(id) {
   return MENU.find((m) => m.id === id) || EXTRA.find((m) => m.id === id) || null;
 }
 
-// parseHash reads "#/cases?q=税务" into {id: 'cases', params}.
+// parseHash reads "#/cases?q=税务" into {id: 'cases', sub: '', params};
+// "#/admin/audit" gives {id: 'admin', sub: 'audit'}.
 export function parseHash(hash = window.location.hash) {
   const raw = hash.replace(/^#\/?/, '');
   const [path, query = ''] = raw.split('?');
-  const id = path.split('/')[0] || DEFAULT_ROUTE;
-  return { id, params: new URLSearchParams(query) };
+  const [first, ...rest] = path.split('/');
+  return { id: first || DEFAULT_ROUTE, sub: rest.filter(Boolean).join('/'), params: new URLSearchParams(query) };
 }
 
 export const href = (id, params) => {

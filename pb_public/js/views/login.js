@@ -1,15 +1,8 @@
 // The login page: username or email and password; the server's words
 // under the form (and under a field when it names one).
 
-import { describeError, fetchInfo, login, logout } from '../api.js';
+import { describeError, fetchInfo, login } from '../api.js';
 import { h, icon, replace } from '../dom.js';
-
-// Steps the server may still require after the password (meta.require).
-const REQUIRED_STEPS = {
-  password_change: '修改初始密码',
-  totp: '输入动态口令',
-  totp_enrol: '绑定动态口令',
-};
 
 // renderLogin shows the login page in root. notice = {kind: 'info'|'warn',
 // text, hint} is shown above the form (e.g. after logout or a lost session).
@@ -39,13 +32,9 @@ export function renderLogin(root, { notice, onSignedIn } = {}) {
     }
     busy(submit, true);
     try {
-      const { require } = await login(id, pw);
-      if (require.length > 0) {
-        await logout(); // the restricted token is of no use until the steps exist
-        const steps = require.map((s) => REQUIRED_STEPS[s] || s).join('、');
-        showError(error, `您的账号需要先完成：${steps}。该页面正在建设中，请联系系统管理员。`);
-        return;
-      }
+      // Steps the server still requires (meta.require) are kept by login()
+      // and shown by the app before the shell.
+      await login(id, pw);
       password.input.value = '';
       await onSignedIn?.();
     } catch (err) {

@@ -21,6 +21,11 @@ export function renderMine(main, me, { onLogout }) {
       h('h2', { class: 'card-title' }, '全部功能'),
       h('ul', { class: 'mine-links' }, more.map((m) =>
         h('li', {}, h('a', { class: 'mine-link', href: href(m.id) }, icon(m.icon), h('span', {}, m.title)))))),
+    h('nav', { class: 'card', 'aria-label': '账号' },
+      h('h2', { class: 'card-title' }, '账号'),
+      h('ul', { class: 'mine-links' },
+        h('li', {}, h('a', { class: 'mine-link', href: href('account'), id: 'mine-account' },
+          icon('gear'), h('span', {}, '账号安全'), h('span', { class: 'muted link-note' }, '修改密码、登录会话、动态口令'))))),
     h('button', { type: 'button', class: 'btn btn-secondary btn-block', id: 'mine-logout', onclick: onLogout },
       icon('logout', 'icon icon-sm'), '退出登录'));
 }

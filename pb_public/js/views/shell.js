@@ -28,7 +28,7 @@ export function renderShell(root, me, { onLogout }) {
       h('div', { class: 'topbar-actions' },
         h('a', { class: 'bell', href: href('notices'), 'aria-label': '通知公告', title: '通知公告' },
           icon('bell'), h('span', { class: 'bell-count', hidden: true, id: 'bell-count' })),
-        h('div', { class: 'user', id: 'topbar-user' },
+        h('a', { class: 'user', id: 'topbar-user', href: href('account'), title: '账号安全' },
           h('span', { class: 'user-name' }, me.name || me.username),
           h('span', { class: 'user-unit' }, me.unit?.name || '')),
         h('button', { type: 'button', class: 'btn btn-quiet logout', id: 'logout', onclick: onLogout },
