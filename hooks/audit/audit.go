@@ -180,7 +180,7 @@ func (a *Audit) LogRequest(e *core.RequestEvent, en Entry) (*Row, error) {
 // transaction.
 func (a *Audit) OnChange(ev *api.ChangeEvent) error {
 	c := ev.Change
-	if _, err := a.Log(ev.App, Entry{Actor: c.Actor, Action: c.Action, Object: c.Object,
+	if _, err := a.Log(ev.App, Entry{Actor: c.Actor, IP: c.IP, Action: c.Action, Object: c.Object,
 		Before: c.Before, After: c.After}); err != nil {
 		return fmt.Errorf("audit: change %s: %w", c.Action, err)
 	}

@@ -88,7 +88,7 @@ func (m *Module) HandleCreateGrant(e *core.RequestEvent) error {
 		return err
 	}
 	var out GrantView
-	_, err = m.app.Apply(s.ID, "grant.create", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "grant.create", func(tx core.App, c *api.Change) error {
 		r, err := CreateGrant(tx, s.ID, in, time.Now())
 		if err != nil {
 			return err
@@ -121,7 +121,7 @@ func (m *Module) HandleRevokeGrant(e *core.RequestEvent) error {
 		return api.Conflict("该授权已被撤销")
 	}
 	var out GrantView
-	_, err = m.app.Apply(s.ID, "grant.revoke", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "grant.revoke", func(tx core.App, c *api.Change) error {
 		r, err := RevokeGrant(tx, rec.Id)
 		if err != nil {
 			return err

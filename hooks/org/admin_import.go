@@ -79,7 +79,7 @@ func (m *Module) HandleImportUsers(e *core.RequestEvent) error {
 		refusal := api.BadField("file", "rows_invalid", fmt.Sprintf("有 %d 行有误，未导入任何账号", rep.Invalid))
 		return e.JSON(http.StatusBadRequest, ImportRefusal{Error: refusal, Report: rep})
 	}
-	if err := m.createImport(s, rows, &rep); err != nil {
+	if err := m.createImport(e, s, rows, &rep); err != nil {
 		return err
 	}
 	return e.JSON(http.StatusCreated, rep)
@@ -214,12 +214,12 @@ func (u *unitNames) resolve(raw string) (string, string) {
 
 // createImport creates every row in one transaction. Passwords are hashed
 // first, in parallel, so the write lock is held only for the inserts.
-func (m *Module) createImport(s *policies.Subject, rows []sheetRow, rep *ImportReport) error {
+func (m *Module) createImport(e *core.RequestEvent, s *policies.Subject, rows []sheetRow, rep *ImportReport) error {
 	passwords, hashes, err := initialPasswords(m.app, len(rows))
 	if err != nil {
 		return err
 	}
-	_, err = m.app.Apply(s.ID, "user.import", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "user.import", func(tx core.App, c *api.Change) error {
 		created := make([]userAudit, 0, len(rows))
 		for i, row := range rows {
 			in := row.In

@@ -126,7 +126,7 @@ func (m *Module) HandleSavePolicy(e *core.RequestEvent) error {
 		return api.BadField("csv", "self_lockout", "新策略将使您失去管理策略的权限，此后将无人能再修改策略，已拒绝保存")
 	}
 	old := m.app.Authz.Policy()
-	_, err = m.app.Apply(s.ID, "policy.update", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "policy.update", func(tx core.App, c *api.Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId("policy_versions")
 		if err != nil {
 			return err

@@ -35,7 +35,7 @@ func (m *Module) HandleCreateUnit(e *core.RequestEvent) error {
 		}
 	}
 	var out UnitView
-	_, err = m.app.Apply(s.ID, "unit.create", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "unit.create", func(tx core.App, c *api.Change) error {
 		r, err := CreateUnit(tx, in)
 		if err != nil {
 			return err
@@ -72,7 +72,7 @@ func (m *Module) HandleUpdateUnit(e *core.RequestEvent) error {
 		return err
 	}
 	var out UnitView
-	_, err = m.app.Apply(s.ID, "unit.update", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "unit.update", func(tx core.App, c *api.Change) error {
 		r, err := UpdateUnit(tx, rec.Id, in)
 		if err != nil {
 			return err
@@ -118,7 +118,7 @@ func (m *Module) HandleMoveUnit(e *core.RequestEvent) error {
 		}
 	}
 	var out UnitView
-	_, err = m.app.Apply(s.ID, "unit.move", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "unit.move", func(tx core.App, c *api.Change) error {
 		before, after, err := MoveUnit(tx, m.app.Authz.Types(), rec.Id, in.Parent)
 		if err != nil {
 			return err
@@ -160,7 +160,7 @@ func (m *Module) setUnitActive(e *core.RequestEvent, active bool) error {
 		action = "unit.activate"
 	}
 	var out UnitView
-	_, err = m.app.Apply(s.ID, action, func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, action, func(tx core.App, c *api.Change) error {
 		r, err := SetUnitActive(tx, rec.Id, active)
 		if err != nil {
 			return err

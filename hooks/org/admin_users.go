@@ -66,7 +66,7 @@ func (m *Module) HandleCreateUser(e *core.RequestEvent) error {
 		return err
 	}
 	var out CreatedUser
-	_, err = m.app.Apply(s.ID, "user.create", func(tx core.App, c *api.Change) error {
+	_, err = m.app.ApplyAs(e, "user.create", func(tx core.App, c *api.Change) error {
 		r, password, err := CreateUser(tx, in)
 		if err != nil {
 			return err
@@ -198,7 +198,7 @@ func (m *Module) HandleSetRoles(e *core.RequestEvent) error {
 func (m *Module) changeUser(e *core.RequestEvent, s *policies.Subject, rec *core.Record, action string,
 	fn func(tx core.App) (*core.Record, error)) error {
 	var out *core.Record
-	_, err := m.app.Apply(s.ID, action, func(tx core.App, c *api.Change) error {
+	_, err := m.app.ApplyAs(e, action, func(tx core.App, c *api.Change) error {
 		r, err := fn(tx)
 		if err != nil {
 			return err

@@ -120,7 +120,7 @@ func (a *Auth) HandleResetPassword(e *core.RequestEvent) error {
 		return api.BadField("id", "self", "不能重置自己的密码，请使用修改密码")
 	}
 	password := NewOneTimePassword()
-	_, err = a.app.Apply(s.ID, "user.reset_password", func(tx core.App, c *api.Change) error {
+	_, err = a.app.ApplyAs(e, "user.reset_password", func(tx core.App, c *api.Change) error {
 		user.SetPassword(password)
 		user.Set("must_change_password", true)
 		user.Set("password_changed", a.now())

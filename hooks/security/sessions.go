@@ -13,7 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
 	"github.com/pocketbase/pocketbase/tools/security"
-	"github.com/pocketbase/pocketbase/tools/types"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 
 	"govcollab/hooks/api"
 )
@@ -47,7 +47,31 @@ type StepCheck func(app core.App, user *core.Record) (step string, owed bool)
 func NewSessions(app *api.App, settings *SettingsStore) *Sessions {
 	s := &Sessions{app: app, Settings: settings, now: time.Now, OnAuthEvent: &hook.Hook[*AuthEvent]{}}
 	app.OnRecordAuthRequest().BindFunc(s.onAuth)
+	app.OnRealtimeSubscribeRequest().BindFunc(s.onSubscribe)
 	return s
+}
+
+// clientSession is the realtime client store key holding its session id.
+const clientSession = "govSession"
+
+// onSubscribe ties a realtime client to the session that subscribed it, so
+// ending the session closes the stream too.
+func (s *Sessions) onSubscribe(e *core.RealtimeSubscribeRequestEvent) error {
+	if e.Auth != nil {
+		e.Client.Set(clientSession, SessionID(e.RequestEvent))
+	}
+	return e.Next()
+}
+
+// discardStreams closes the realtime streams whose client matches.
+func discardStreams(app core.App, match func(c subscriptions.Client) bool) {
+	broker := app.SubscriptionsBroker()
+	for id, c := range broker.Clients() {
+		if match(c) {
+			c.Discard()
+			broker.Unregister(id)
+		}
+	}
 }
 
 // AddStep registers a step that new sessions of users who owe it must
@@ -314,7 +338,14 @@ func clientIP(r *http.Request) string {
 func (s *Sessions) end(app core.App, sess *core.Record, reason string) error {
 	sess.Set("ended", s.now())
 	sess.Set("end_reason", reason)
-	return app.SaveNoValidate(sess)
+	if err := app.SaveNoValidate(sess); err != nil {
+		return err
+	}
+	discardStreams(app, func(c subscriptions.Client) bool { return c.Get(clientSession) == sess.Id })
+	if reason != "logout" { // logout is recorded by Logout with the client's address
+		s.Emit(app, AuthEvent{UserID: sess.GetString("user"), Action: "auth.session_end", Result: "ok", Detail: reason})
+	}
+	return nil
 }
 
 // End closes one session.
@@ -332,11 +363,7 @@ func (s *Sessions) End(app core.App, sid, reason string) error {
 // EndAll closes every open session of a user (deactivation, role change,
 // password change): their tokens stop working on the next request.
 func (s *Sessions) EndAll(app core.App, userID, reason string) error {
-	_, err := app.DB().NewQuery(`UPDATE sessions SET ended = {:now}, end_reason = {:reason}
-		WHERE user = {:user} AND ended = ''`).Bind(map[string]any{
-		"now": types.NowDateTime().String(), "reason": reason, "user": userID,
-	}).Execute()
-	return err
+	return s.EndAllExcept(app, userID, "", reason)
 }
 
 // Logout ends the caller's session (POST /api/gov/logout).
@@ -348,5 +375,6 @@ func (s *Sessions) Logout(e *core.RequestEvent) error {
 	if err := s.End(e.App, sid, "logout"); err != nil {
 		return err
 	}
+	s.Emit(e.App, AuthEvent{UserID: e.Auth.Id, IP: e.RealIP(), Action: "auth.logout", Result: "ok"})
 	return e.NoContent(http.StatusNoContent)
 }

@@ -5,7 +5,9 @@ import (
 	"strconv"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
@@ -31,7 +33,19 @@ func (s *Sessions) EndAllExcept(app core.App, userID, keep, reason string) error
 		WHERE user = {:user} AND ended = '' AND id != {:keep}`).Bind(dbx.Params{
 		"now": types.NowDateTime().String(), "reason": reason, "user": userID, "keep": keep,
 	}).Execute()
-	return err
+	if err != nil {
+		return err
+	}
+	discardStreams(app, func(c subscriptions.Client) bool {
+		auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record)
+		return auth != nil && auth.Id == userID && (keep == "" || c.Get(clientSession) != keep)
+	})
+	detail := "all: " + reason
+	if keep != "" {
+		detail = "all but the current one: " + reason
+	}
+	s.Emit(app, AuthEvent{UserID: userID, Action: "auth.session_end", Result: "ok", Detail: detail})
+	return nil
 }
 
 // HandleList answers GET /api/gov/sessions: the caller's sessions, newest

@@ -120,7 +120,7 @@ func (a *Auth) HandleSaveSettings(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.app.Apply(s.ID, "security.settings", func(tx core.App, c *api.Change) error {
+	_, err = a.app.ApplyAs(e, "security.settings", func(tx core.App, c *api.Change) error {
 		recs, err := tx.FindRecordsByFilter("security_settings", "", "-updated", 1, 0)
 		if err != nil {
 			return err
