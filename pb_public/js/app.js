@@ -10,6 +10,10 @@ import {
 } from './modules.js';
 import { renderAccount } from './views/account.js';
 import { renderAudit } from './views/audit.js';
+import { renderImport, renderUnits, renderUsers } from './views/admin_org.js';
+import {
+  renderAdminGrants, renderAdminPolicy, renderAdminRoles, renderAdminSecurity,
+} from './views/admin_sec.js';
 import { renderLogin } from './views/login.js';
 import { renderMine } from './views/mine.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
@@ -89,6 +93,13 @@ function route(moved) {
     title = page.title;
     if (!mayOpen(page, me)) renderForbidden(shell.main, page);
     else if (page.sub === 'audit') renderAudit(shell.main, me, params);
+    else if (page.sub === 'units') renderUnits(shell.main, me, params);
+    else if (page.sub === 'users') renderUsers(shell.main, me, params);
+    else if (page.sub === 'users/import') renderImport(shell.main, me, params);
+    else if (page.sub === 'roles') renderAdminRoles(shell.main, me);
+    else if (page.sub === 'grants') renderAdminGrants(shell.main, me);
+    else if (page.sub === 'policy') renderAdminPolicy(shell.main, me);
+    else if (page.sub === 'security') renderAdminSecurity(shell.main, me);
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {

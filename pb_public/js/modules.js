@@ -90,6 +90,22 @@ export const EXTRA = [
 export const ADMIN_PAGES = [
   { id: 'admin/audit', sub: 'audit', title: '安全审计', icon: 'doc', roles: ['auditor'],
     intro: '查看、核验和导出审计日志。' },
+  // 系统管理员 (admin_org.js)
+  { id: 'admin/units', sub: 'units', title: '单位管理', icon: 'build', roles: ['sysadmin'],
+    intro: '单位树：新增、编辑、移动、停用单位。' },
+  { id: 'admin/users', sub: 'users', title: '账号管理', icon: 'user', roles: ['sysadmin'],
+    intro: '新建、停用、调动账号，重置密码。' },
+  { id: 'admin/users/import', sub: 'users/import', title: '批量导入', icon: 'doc', roles: ['sysadmin'],
+    intro: '从 Excel 模板批量创建账号。' },
+  // 安全管理员 (admin_sec.js)
+  { id: 'admin/roles', sub: 'roles', title: '角色授权', icon: 'user', roles: ['secadmin'],
+    intro: '分配角色，解除登录锁定，重置动态口令。' },
+  { id: 'admin/grants', sub: 'grants', title: '兼职授权', icon: 'contacts', roles: ['secadmin'],
+    intro: '兼职、挂职和代理授权。' },
+  { id: 'admin/policy', sub: 'policy', title: '访问策略', icon: 'doc', roles: ['secadmin'],
+    intro: '编辑、校验和保存权限策略，查看版本历史。' },
+  { id: 'admin/security', sub: 'security', title: '安全设置', icon: 'gear', roles: ['secadmin'],
+    intro: '登录锁定、密码、会话、动态口令和保存期限。' },
 ];
 
 // adminPagesFor lists the 管理 pages this user may open.
