@@ -170,28 +170,35 @@ export const listAudit = (query) => pb.send('/api/gov/audit', { method: 'GET', q
 
 export const verifyAudit = () => pb.send('/api/gov/audit/verify', { method: 'GET' });
 
-// downloadAudit fetches the export with the token (a plain link cannot
-// carry it) and saves it through a Blob URL.
-export async function downloadAudit(format, query) {
+// downloadAudit fetches the audit export and saves it.
+export function downloadAudit(format, query) {
   const params = new URLSearchParams({ ...cleanQuery(query), format });
-  const res = await fetch(`/api/gov/audit/export?${params}`, {
-    headers: { Authorization: pb.authStore.token },
-    credentials: 'same-origin',
-  });
+  return downloadFile(`/api/gov/audit/export?${params}`, `audit-${new Date().toISOString().slice(0, 10)}.${format}`);
+}
+
+// downloadFile fetches a protected file with the token (a plain link cannot
+// carry it) and saves it through a Blob URL under the server's file name.
+export async function downloadFile(path, fallbackName) {
+  const res = await fetch(path, { headers: { Authorization: pb.authStore.token }, credentials: 'same-origin' });
   if (!res.ok) {
     let body = {};
     try { body = await res.json(); } catch { /* not JSON */ }
-    const err = { status: res.status, response: body };
     pb.afterSend(res, body);
-    throw err;
+    throw { status: res.status, response: body };
   }
   const blob = await res.blob();
   const disposition = res.headers.get('Content-Disposition') || '';
   const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(disposition);
-  let name = `audit-${new Date().toISOString().slice(0, 10)}.${format}`;
+  let name = fallbackName;
   if (m) {
     try { name = decodeURIComponent(m[1] || m[2]); } catch { name = m[2] || name; }
   }
+  saveBlob(blob, name);
+  return { name, size: blob.size };
+}
+
+// saveBlob hands a Blob to the browser as a download.
+export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -201,7 +208,6 @@ export async function downloadAudit(format, query) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-  return { name, size: blob.size };
 }
 
 export const isSignedIn = () => pb.authStore.isValid;

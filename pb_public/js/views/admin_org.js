@@ -3,7 +3,7 @@
 // Every change goes to /api/gov/admin/…; the server's 400 words are shown
 // under the field they name, and focus moves to the first error.
 
-import { describeError, pb } from '../api.js';
+import { describeError, downloadFile, pb, saveBlob } from '../api.js';
 import { h, replace } from '../dom.js';
 import { applyFieldErrors, busy, clearErrors, errorBox, showError } from '../form.js';
 import { LEVELS, formatCount, levelName, roleName } from '../labels.js';
@@ -34,37 +34,6 @@ function importUsers(file, dryRun) {
   const body = new FormData();
   body.append('file', file);
   return pb.send('/api/gov/admin/users/import', { method: 'POST', body, query: dryRun ? { dry_run: 1 } : {} });
-}
-
-// saveBlob hands a Blob to the browser as a download.
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
-// downloadFile fetches a protected file with the token (a plain link
-// cannot carry it) and saves it through a Blob URL.
-async function downloadFile(path, fallbackName) {
-  const res = await fetch(path, { headers: { Authorization: pb.authStore.token }, credentials: 'same-origin' });
-  if (!res.ok) {
-    let body = {};
-    try { body = await res.json(); } catch { /* not JSON */ }
-    pb.afterSend(res, body);
-    throw { status: res.status, response: body };
-  }
-  const blob = await res.blob();
-  const disp = res.headers.get('Content-Disposition') || '';
-  const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(disp);
-  let name = fallbackName;
-  if (m) {
-    try { name = decodeURIComponent(m[1] || m[2]); } catch { name = m[2] || name; }
-  }
-  saveBlob(blob, name);
-  return name;
 }
 
 // ---- shared pieces ----
@@ -596,7 +565,7 @@ export function renderImport(main) {
     busy(tplBtn, true, '正在下载…');
     replace(tplOut);
     try {
-      const name = await downloadFile('/api/gov/admin/users/import/template', '账号导入模板.xlsx');
+      const { name } = await downloadFile('/api/gov/admin/users/import/template', '账号导入模板.xlsx');
       replace(tplOut, h('p', { class: 'muted' }, `已下载 ${name}。`));
     } catch (err) {
       const e = describeError(err);
