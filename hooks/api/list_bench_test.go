@@ -27,6 +27,8 @@ import (
 	"govcollab/hooks/security"
 	"govcollab/migrations"
 	"govcollab/policies"
+
+	"govcollab/hooks/apptest/benchpair"
 )
 
 // The guarded list (api.List behind a real route) against PocketBase's own
@@ -348,33 +350,7 @@ func BenchmarkList(b *testing.B) {
 			if c.query == "" && ours.TotalItems != env.inTree {
 				b.Fatalf("total %d, want %d", ours.TotalItems, env.inTree)
 			}
-			paired(b, "pb", func() { env.getAs(b, token, ourList+c.query) }, func() { env.getAs(b, token, pbList+c.query) })
+			benchpair.Run(b, "pb", 4, func() { env.getAs(b, token, ourList+c.query) }, func() { env.getAs(b, token, pbList+c.query) })
 		})
 	}
-}
-
-// paired runs ours and base alternately in short blocks, so drift hits
-// both alike, and reports ours as ns/op, base as <name>-ns/op and their ratio.
-func paired(b *testing.B, name string, ours, base func()) {
-	const block = 4
-	var tOurs, tBase time.Duration
-	b.ResetTimer()
-	for done := 0; done < b.N; done += block {
-		n := min(block, b.N-done)
-		t0 := time.Now()
-		for range n {
-			ours()
-		}
-		t1 := time.Now()
-		for range n {
-			base()
-		}
-		tOurs += t1.Sub(t0)
-		tBase += time.Since(t1)
-	}
-	b.StopTimer()
-	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	b.ReportMetric(perOp(tOurs), "ns/op")
-	b.ReportMetric(perOp(tBase), name+"-ns/op")
-	b.ReportMetric(float64(tOurs)/float64(tBase), "vs_"+name+"_ratio")
 }

@@ -143,12 +143,7 @@ export function enrolPanel({ prefix, onDone, doneLabel = '继续', proveFirst = 
       try {
         showEnrol(await totpEnrol(/^\d[\d\s]*$/.test(v) ? v.replace(/\s+/g, '') : v));
       } catch (err) {
-        const e = describeError(err);
-        if (e.status === 401) return;
-        if (!applyFieldErrors(e, { code })) showError(error, e.message, e.hint);
-        code.input.select();
-        code.input.focus();
-        if (submit.isConnected) busy(submit, false);
+        if (codeRefused(err, code, error)) busy(submit, false);
       }
     });
     replace(el, form);
@@ -176,12 +171,7 @@ export function enrolPanel({ prefix, onDone, doneLabel = '继续', proveFirst = 
         const res = await totpConfirm(v);
         showRecovery(Array.isArray(res?.recovery_codes) ? res.recovery_codes : []);
       } catch (err) {
-        const e = describeError(err);
-        if (e.status === 401) return;
-        if (!applyFieldErrors(e, { code })) showError(error, e.message, e.hint);
-        code.input.select();
-        code.input.focus();
-        busy(submit, false);
+        if (codeRefused(err, code, error)) busy(submit, false);
       }
     });
     replace(el,
@@ -280,14 +270,22 @@ export function verifyPanel({ prefix, onDone }) {
       await totpVerify(recovery ? v : v.replace(/\s+/g, ''));
       await onDone?.();
     } catch (err) {
-      const e = describeError(err);
-      if (e.status === 401) return;
-      if (!applyFieldErrors(e, { code })) showError(error, e.message, e.hint);
-      code.input.select();
-      code.input.focus();
+      codeRefused(err, code, error);
     } finally {
       if (submit.isConnected) busy(submit, false);
     }
   });
   return { el: form, focus: () => code.input.focus() };
+}
+
+// codeRefused shows why the server refused a code, under the field or in the
+// form's error box, and puts the cursor back into the field. It answers
+// false when the session is gone (401: the app returns to the login page).
+function codeRefused(err, code, error) {
+  const e = describeError(err);
+  if (e.status === 401) return false;
+  if (!applyFieldErrors(e, { code })) showError(error, e.message, e.hint);
+  code.input.select();
+  code.input.focus();
+  return code.input.isConnected;
 }
