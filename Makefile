@@ -6,10 +6,14 @@ TOOLS       := $(CURDIR)/.cache/tools
 STATICCHECK := $(TOOLS)/staticcheck
 # pinned: staticcheck release that supports Go 1.26
 STATICCHECK_VERSION := v0.8.2
+# pinned: MinIO server for the object-store tests (hooks/files). MinIO
+# publishes no semver tags; this pseudo-version is the newest on the Go proxy.
+MINIO       := $(TOOLS)/minio
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 HTTP        ?= 127.0.0.1:8090
 DATA        ?= pb_data
 
-.PHONY: build run demo test test-unit test-race bench lint clean
+.PHONY: build run demo test test-unit test-race bench lint clean minio
 
 build:
 	$(GO) build -o $(BIN) .
@@ -26,11 +30,11 @@ demo: build
 # Everything CI runs: lint, the whole suite, and the concurrent parts under -race.
 test: lint test-unit test-race
 
-test-unit:
-	$(GO) test -count=1 -timeout 40m ./...
+test-unit: $(MINIO)
+	GOV_MINIO_BIN=$(MINIO) $(GO) test -count=1 -timeout 40m ./...
 
-test-race:
-	$(GO) test -count=1 -race -timeout 20m ./policies/... ./hooks/security/... ./hooks/api/...
+test-race: $(MINIO)
+	GOV_MINIO_BIN=$(MINIO) $(GO) test -count=1 -race -timeout 20m ./policies/... ./hooks/security/... ./hooks/api/...
 
 # Benchmarks measure each figure against a baseline interleaved in the same
 # run (ns/op is ours, <base>-ns/op the baseline, vs_<base>_ratio ours/base),
@@ -53,6 +57,13 @@ bench:
 $(STATICCHECK):
 	mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+# Builds the pinned MinIO server once (only if missing).
+minio: $(MINIO)
+
+$(MINIO):
+	mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 lint: $(STATICCHECK)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

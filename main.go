@@ -19,9 +19,11 @@ func main() {
 	app.RootCmd.PersistentFlags().BoolVar(&demo, "demo", false,
 		"seed the demo province into an empty database and allow demo accounts to log in")
 
-	if _, err := hooks.Register(app, hooks.Options{Demo: &demo}); err != nil {
+	g, err := hooks.Register(app, hooks.Options{Demo: &demo})
+	if err != nil {
 		log.Fatal(err)
 	}
+	app.RootCmd.AddCommand(g.Files.Commands()...)
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}

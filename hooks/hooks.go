@@ -11,6 +11,7 @@ import (
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
+	"govcollab/hooks/files"
 	"govcollab/hooks/org"
 	"govcollab/hooks/security"
 	"govcollab/hooks/security/pii"
@@ -35,6 +36,7 @@ type Gov struct {
 	TOTP     *totp.Module
 	Org      *org.Module
 	Audit    *audit.Audit
+	Files    *files.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -48,6 +50,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	types = append(types, org.ObjectTypes()...)
 	types = append(types, security.ObjectTypes()...)
 	types = append(types, audit.ObjectTypes()...)
+	types = append(types, files.ObjectTypes()...)
 	authz, err := policies.New(app, migrations.Roles, types...)
 	if err != nil {
 		return nil, err
@@ -78,6 +81,10 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Sessions.OnAuthEvent.BindFunc(g.Audit.OnAuthEvent)
 	g.Retention = retention.New(a, func() map[string]int { return g.Sessions.Settings.Get(app).Retention })
 	g.Retention.Register("sessions", retention.PurgeSessions)
+	if g.Files, err = files.New(a, g.Audit, g.Sessions.Settings, vault.DeriveKey("files/url-signing")); err != nil {
+		return nil, err
+	}
+	g.Retention.Register("personal_uploads", files.PurgePending)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are
@@ -98,6 +105,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 				" to a key file outside it (README, Keys)")
 		}
 		g.Retention.Schedule()
+		g.Files.Schedule()
 		bindRoutes(se, g)
 		return se.Next()
 	})

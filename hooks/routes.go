@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/hooks/security"
 	pbpublic "govcollab/pb_public"
 )
@@ -84,6 +85,14 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/audit", g.Audit.HandleList)
 	gov.GET("/audit/verify", g.Audit.HandleVerify)
 	gov.GET("/audit/export", g.Audit.HandleExport)
+
+	// Files: upload (checked by content, size and 密级 mark), download via
+	// a short signed URL after the policy allows the owning record, the
+	// signed local URLs themselves, and the archive's integrity check.
+	gov.POST("/files", g.Files.HandleUpload).Bind(security.BodyLimit(files.UploadBodyLimit))
+	gov.GET("/files/{id}", g.Files.HandleDownload)
+	gov.GET("/blob/{store}/{key...}", g.Files.HandleBlob)
+	gov.POST("/archive/verify", g.Files.HandleVerify)
 
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/pocketbase/pocketbase/apis"
-	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks"
 	"govcollab/hooks/apptest"
@@ -40,25 +37,7 @@ func startUIServer(t *testing.T) (string, *hooks.Gov) {
 	app, g := apptest.New(t)
 	t.Cleanup(app.Cleanup)
 
-	router, err := apis.NewRouter(app)
-	if err != nil {
-		t.Fatalf("router: %v", err)
-	}
-	var srv *httptest.Server
-	se := &core.ServeEvent{App: app, Router: router}
-	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
-		mux, err := e.Router.BuildMux()
-		if err != nil {
-			return err
-		}
-		srv = httptest.NewServer(mux) // 127.0.0.1:0
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	t.Cleanup(srv.Close) // runs before app.Cleanup
-	return srv.URL, g
+	return apptest.Serve(t, app), g
 }
 
 // findChromium returns the browser binary, or skips (locally) / fails (CI)

@@ -6,10 +6,12 @@ package apptest
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"sync"
 	"testing"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -143,4 +145,30 @@ func UnitID(tb testing.TB, app core.App, name string) string {
 		tb.Fatalf("apptest: no unit %q", name)
 	}
 	return r.Id
+}
+
+// Serve runs app's full route table (its OnServe hooks) on a loopback test
+// server and returns its base URL; for flows of several requests, which a
+// tests.ApiScenario cannot make. The server closes before app is cleaned up.
+func Serve(tb testing.TB, app *tests.TestApp) string {
+	tb.Helper()
+	router, err := apis.NewRouter(app)
+	if err != nil {
+		tb.Fatalf("apptest: router: %v", err)
+	}
+	var srv *httptest.Server
+	se := &core.ServeEvent{App: app, Router: router}
+	err = app.OnServe().Trigger(se, func(e *core.ServeEvent) error {
+		mux, err := e.Router.BuildMux()
+		if err != nil {
+			return err
+		}
+		srv = httptest.NewServer(mux) // 127.0.0.1:0
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("apptest: serve: %v", err)
+	}
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }

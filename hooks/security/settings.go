@@ -29,7 +29,16 @@ type Settings struct {
 
 	// Days each data class is kept before the retention job purges it.
 	Retention map[string]int `json:"retention_days"`
+
+	// Largest upload per file type, in MiB (hooks/files).
+	FileMaxMB map[string]int `json:"file_max_mb"`
 }
+
+// FileTypes are the upload types (hooks/files detects them by content).
+var FileTypes = []string{"pdf", "ofd", "docx", "xlsx", "pptx", "wps", "jpg", "png", "txt", "zip"}
+
+// MaxFileMB is the ceiling of any per-type upload limit.
+const MaxFileMB = 1024
 
 // DefaultSettings are in force until a secadmin saves others.
 func DefaultSettings() Settings {
@@ -41,6 +50,10 @@ func DefaultSettings() Settings {
 		LoginsPerSecondPerIP: 20,
 		Retention: map[string]int{
 			"audit": 180, "sessions": 90, "raw_mail": 90, "personal_uploads": 365,
+		},
+		FileMaxMB: map[string]int{
+			"pdf": 100, "ofd": 100, "docx": 50, "xlsx": 50, "pptx": 100, "wps": 50,
+			"jpg": 20, "png": 20, "txt": 10, "zip": 200,
 		},
 	}
 }

@@ -80,6 +80,14 @@ func (s *Settings) Validate() *api.Error {
 			return api.BadField("retention_days", "out_of_range", class+" 的保存天数应在 1 到 36500 之间")
 		}
 	}
+	for typ, mb := range s.FileMaxMB {
+		if !slices.Contains(FileTypes, typ) {
+			return api.BadField("file_max_mb", "unknown_type", "未知的文件类型："+typ)
+		}
+		if mb < 1 || mb > MaxFileMB {
+			return api.BadField("file_max_mb", "out_of_range", fmt.Sprintf("%s 文件的大小上限应在 1 到 %d MB 之间", typ, MaxFileMB))
+		}
+	}
 	if s.Retention["audit"] < 180 {
 		return api.BadField("retention_days", "out_of_range", "审计日志至少保存 180 天")
 	}

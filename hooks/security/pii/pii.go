@@ -76,8 +76,16 @@ func (s Source) InDataDir() bool { return s == SourceDataDir || s == SourceGener
 type Vault struct {
 	aead    cipher.AEAD
 	macKey  []byte
+	master  []byte
 	source  Source
 	keyPath string
+}
+
+// DeriveKey is a 32-byte key for another purpose (e.g. signing download
+// URLs), derived from the master key with SM3-KDF under label, so every
+// secret follows the one data key and its rotation.
+func (v *Vault) DeriveKey(label string) []byte {
+	return kdf.Kdf(sm3.New, append(bytes.Clone(v.master), ("govcollab/"+label)...), 32)
 }
 
 // Source says where the vault's key came from; Path is the key file, if any.
@@ -101,7 +109,7 @@ func NewVault(master []byte) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pii: gcm: %w", err)
 	}
-	return &Vault{aead: aead, macKey: macKey}, nil
+	return &Vault{aead: aead, macKey: macKey, master: bytes.Clone(master)}, nil
 }
 
 // LoadKey finds the master key for the data directory dataDir (see the
