@@ -89,7 +89,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	// Files: upload (checked by content, size and 密级 mark), download via
 	// a short signed URL after the policy allows the owning record, the
 	// signed local URLs themselves, and the archive's integrity check.
-	gov.POST("/files", g.Files.HandleUpload).Bind(security.BodyLimit(files.UploadBodyLimit))
+	gov.POST("/files", g.Files.HandleUpload).Bind(files.StreamBody(), security.BodyLimit(files.UploadBodyLimit))
 	gov.GET("/files/{id}", g.Files.HandleDownload)
 	gov.GET("/blob/{store}/{key...}", g.Files.HandleBlob)
 	gov.POST("/archive/verify", g.Files.HandleVerify)

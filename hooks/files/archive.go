@@ -151,7 +151,7 @@ func (m *Module) Verify(ctx context.Context) (*VerifyReport, error) {
 	rep := &VerifyReport{Failed: []VerifyIssue{}}
 	for _, r := range rows {
 		rep.Checked++
-		status, detail := m.check(ctx, r)
+		status, detail := m.checkArchived(ctx, r)
 		if status == "ok" {
 			rep.OK++
 		} else {
@@ -174,7 +174,7 @@ func (m *Module) Verify(ctx context.Context) (*VerifyReport, error) {
 	return rep, nil
 }
 
-func (m *Module) check(ctx context.Context, r *core.Record) (status, detail string) {
+func (m *Module) checkArchived(ctx context.Context, r *core.Record) (status, detail string) {
 	key := r.GetString("key")
 	cctx, cancel := context.WithTimeout(ctx, putTimeout)
 	defer cancel()

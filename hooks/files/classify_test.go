@@ -14,13 +14,95 @@ func TestMarkIn(t *testing.T) {
 		{"标题 机 密", MarkConfid},
 		{"绝　密文件", MarkTopSecret},
 		{"機密資料", MarkConfid},
-		{"先绝密后秘密", MarkTopSecret},
+		{"先绝密后秘密", MarkSecret}, // 绝密 inside words, 秘密 at the end
+		{"绝密★ 附件：秘密", MarkTopSecret},
+		{"商业秘密 机密★", MarkConfid},
 		{"密秘", ""},
 		{"", ""},
 	}
 	for _, tc := range tests {
 		if got := MarkIn(tc.in); got != tc.want {
 			t.Errorf("MarkIn(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestMarkInMarked: a mark followed by a star or standing as its own
+// token counts.
+func TestMarkInMarked(t *testing.T) {
+	tests := []struct{ in, want string }{
+		// Star.
+		{"秘密★1年", MarkSecret},
+		{"机密★长期", MarkConfid},
+		{"绝密*", MarkTopSecret},
+		{"关于机密★5年事项的通知.pdf", MarkConfid},
+		{"商业秘密☆", MarkSecret},
+		{"国家秘密 ★ 10年", MarkSecret},
+		{"核心绝密＊", MarkTopSecret},
+		// Start or end of the string.
+		{"机密-项目方案.pdf", MarkConfid},
+		{"项目方案（机密）.docx", MarkConfid},
+		{"方案 绝密.pdf", MarkTopSecret},
+		{"【秘密】通知.pdf", MarkSecret},
+		{"秘密.txt", MarkSecret},
+		{"秘密", MarkSecret},
+		{"  《绝密》  ", MarkTopSecret},
+		{"绝密文件.txt", MarkTopSecret},
+		{"项目方案机密.tar.gz", MarkConfid},
+		{"项目方案机密。", MarkConfid},
+		// Bounded on both sides.
+		{"关于[机密]事项的通知", MarkConfid},
+		{"关于(机密)事项", MarkConfid},
+		{"关于〔绝密〕事项", MarkTopSecret},
+		{"关于<秘密>事项", MarkSecret},
+		{"关于 机密 事项", MarkConfid},
+		{"关于-机密-事项", MarkConfid},
+		{"关于_机密_事项", MarkConfid},
+		{"关于.机密.事项", MarkConfid},
+		{"关于·机密·事项", MarkConfid},
+		{"关于,机密,事项", MarkConfid},
+		{"关于，机密，事项", MarkConfid},
+		{"关于、机密、事项", MarkConfid},
+		{"关于:机密:事项", MarkConfid},
+		{"关于：机密：事项", MarkConfid},
+		{"关于|机密|事项", MarkConfid},
+		{"2024机密01号通知", MarkConfid},
+		{"关于　绝密　事项", MarkTopSecret},
+		// Spaces inside the mark, traditional forms.
+		{"机 密-项目方案", MarkConfid},
+		{"方案 绝　密.pdf", MarkTopSecret},
+		{"秘 密 ★", MarkSecret},
+		{"【機密】資料", MarkConfid},
+		{"絕密★長期", MarkTopSecret},
+		{"資料（絕密）", MarkTopSecret},
+	}
+	for _, tc := range tests {
+		if got := MarkIn(tc.in); got != tc.want {
+			t.Errorf("MarkIn(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestMarkInUnmarked: the words inside ordinary text are not a mark.
+func TestMarkInUnmarked(t *testing.T) {
+	for _, in := range []string{
+		"中华人民共和国保守国家秘密法.pdf",
+		"保守国家秘密法.pdf",
+		"商业秘密保护指引",
+		"商业秘密保护指引.docx",
+		"关于保密工作的通知",
+		"涉密人员",
+		"涉密人员管理办法.pdf",
+		"国家秘密的范围和密级规定",
+		"关于加强机密载体管理的通知",
+		"国家秘密法与绝密行动研究 2024.pdf",
+		"公司商 业秘 密制度",
+		"核心機密資料管理",
+		"密级",
+		"保密",
+	} {
+		if got := MarkIn(in); got != "" {
+			t.Errorf("MarkIn(%q) = %q, want none", in, got)
 		}
 	}
 }
@@ -78,6 +160,16 @@ func TestClassified(t *testing.T) {
 		{"wps custom 936", "a.wps", wpsCustom, typeWPS, MarkConfid, "wps:custom:密级"},
 		{"wps keywords utf-16", "a.wps", wpsUTF16, typeWPS, MarkTopSecret, "wps:Keywords"},
 		{"wps subject utf-8", "a.wps", wpsUTF8, typeWPS, MarkSecret, "wps:Subject"},
+
+		{"name statute", "中华人民共和国保守国家秘密法.pdf", pdfWith("<< /Title (x) >>", "(x)"), typePDF, "", ""},
+		{"pdf subject free text", "a.pdf", pdfWith("<< /Subject "+utf16BEHex("商业秘密保护指引")+" >>", "(x)"), typePDF, "", ""},
+		{"pdf security level key", "a.pdf", pdfWith("<< /Title (x) /SecurityLevel "+utf16BEHex("核心机密")+" >>", "(x)"), typePDF, MarkConfid, "pdf:SecurityLevel"},
+		{"docx title statute", "a.docx", docxWith("x", coreXML("商业秘密保护指引", "保守国家秘密法"), customXML("备注", "涉及商业秘密条款")), typeDOCX, "", ""},
+		{"docx custom anywhere", "a.docx", docxWith("x", coreXML("通知", ""), customXML("密级", "核心机密★5年")), typeDOCX, MarkConfid, "docx:custom:密级"},
+		{"docx custom classification", "a.docx", docxWith("x", coreXML("通知", ""), customXML("Classification", "内部绝密")), typeDOCX, MarkTopSecret, "docx:custom:Classification"},
+		{"ofd custom free text", "a.ofd", ofdWith("通知", "备注", "商业秘密保护"), typeOFD, "", ""},
+		{"ofd custom security level", "a.ofd", ofdWith("通知", "Security Level", "核心机密"), typeOFD, MarkConfid, "ofd:CustomData:Security Level"},
+		{"wps title statute", "a.wps", wpsWithTitle("保守国家秘密法学习"), typeWPS, "", ""},
 
 		{"zip not looked into", "a.zip", zipOf(zent{"机密.txt", "x"}), typeZIP, "", ""},
 		{"png", "a.png", pngBytes(), typePNG, "", ""},

@@ -295,7 +295,8 @@ func binaryLabel(head []byte) string {
 	case m.String() == "application/octet-stream":
 		return "未知的二进制文件"
 	}
-	return m.String()
+	mt, _, _ := strings.Cut(m.String(), ";")
+	return mt
 }
 
 // detectText accepts UTF-8 or GB18030 text without NUL or other control

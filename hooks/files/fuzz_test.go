@@ -3,8 +3,10 @@ package files
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 var fuzzTypes = map[string]FileType{
@@ -111,6 +113,47 @@ func FuzzClassified(f *testing.F) {
 		}
 		if (MarkIn(name) != "") != (where == "name") {
 			t.Fatalf("name %q: where %q", name, where)
+		}
+	})
+}
+
+// FuzzMarkIn: MarkIn only reports a mark whose form (spaces inside
+// allowed) is in the string, never finds more than markAnywhere, and
+// always finds a starred mark appended as its own token.
+func FuzzMarkIn(f *testing.F) {
+	for _, s := range []string{
+		"机密★10年 关于……", "标题 机 密", "绝　密文件", "機密資料", "先绝密后秘密",
+		"中华人民共和国保守国家秘密法.pdf", "商业秘密保护指引", "项目方案（机密）.docx",
+		"【秘密】通知.pdf", "方案 绝密.pdf", "涉密人员", "秘密", "密", "", "\xff机\u3000密",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := MarkIn(s)
+		switch m {
+		case "":
+		case MarkSecret, MarkConfid, MarkTopSecret:
+			compact := strings.Map(func(r rune) rune {
+				if unicode.IsSpace(r) {
+					return -1
+				}
+				return r
+			}, s)
+			found := false
+			for _, f := range markForms {
+				found = found || (f.mark == m && strings.Contains(compact, f.form))
+			}
+			if !found {
+				t.Fatalf("MarkIn(%q) = %q, but no form of it is in the string", s, m)
+			}
+			if markAnywhere(s) == "" {
+				t.Fatalf("MarkIn(%q) = %q, markAnywhere none", s, m)
+			}
+		default:
+			t.Fatalf("MarkIn(%q) = bad mark %q", s, m)
+		}
+		if MarkIn(s+" 绝密★") == "" || MarkIn("【机密】"+s) != MarkConfid {
+			t.Fatalf("MarkIn(%q): a token mark added is not found", s)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"net/http"
@@ -277,11 +279,19 @@ func (s *LocalStore) Put(ctx context.Context, key string, r io.Reader, size int6
 	if s.locked {
 		perm = 0o444
 	}
+	var h hash.Hash
+	if len(opt.SHA256) == sha256.Size {
+		h = sha256.New()
+		r = io.TeeReader(r, h)
+	}
 	tmp, n, err := s.writeTemp(ctx, r, size, perm)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("files: put %q: %w", key, err)
 	}
 	defer os.Remove(tmp) // no-op after a rename; drops the extra link after os.Link
+	if h != nil && !bytes.Equal(h.Sum(nil), opt.SHA256) {
+		return ObjectInfo{}, fmt.Errorf("%w: put %q", ErrChecksum, key)
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return ObjectInfo{}, fmt.Errorf("files: put %q: %w", key, err)
 	}

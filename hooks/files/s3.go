@@ -2,7 +2,9 @@ package files
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -248,6 +250,8 @@ func (s *S3Store) mapErr(ctx context.Context, op, key string, err error) error {
 		case er.StatusCode >= 500 || er.Code == "ServiceUnavailable" || er.Code == "SlowDown" ||
 			er.Code == "XMinioServerNotInitialized" || er.Code == "RequestTimeout":
 			return fmt.Errorf("%w: %s at %s: %s %w", ErrUnavailable, what, s.endpoint, er.Code, err)
+		case er.Code == "XAmzContentChecksumMismatch" || er.Code == "BadDigest" || er.Code == "InvalidChecksum":
+			return fmt.Errorf("%w: %s: %w", ErrChecksum, what, err)
 		case er.Code == "PreconditionFailed" && s.locked:
 			return fmt.Errorf("%w: %s: %w", ErrExists, what, err)
 		case s.locked && isWORMRefusal(er):
@@ -294,6 +298,10 @@ func isTransportErr(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
+// streamPartSize is the part size of uploads of unknown length (each
+// concurrent stream holds one part in memory).
+const streamPartSize = 8 << 20
+
 // Put uploads the object. In a locked store an existing key is ErrExists
 // (checked first, and enforced by If-None-Match: * where the server honours
 // it) and the object is locked in COMPLIANCE mode until opt.RetainUntil.
@@ -314,6 +322,15 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 	ctx, cancel := s.withTimeout(ctx, s.dataTimeout)
 	defer cancel()
 	po := minio.PutObjectOptions{ContentType: opt.ContentType}
+	if len(opt.SHA256) == sha256.Size {
+		po.DisableContentSha256 = true
+		po.UserMetadata = map[string]string{"X-Amz-Checksum-Sha256": base64.StdEncoding.EncodeToString(opt.SHA256)}
+	}
+	if size < 0 {
+		// streamed uploads: bounded part buffers instead of minio-go's
+		// ~537 MiB default for unknown sizes
+		po.PartSize = streamPartSize
+	}
 	if s.locked {
 		_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
 		if err == nil {

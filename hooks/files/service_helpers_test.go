@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ type fileEnv struct {
 
 // newEnv builds the app; for "minio" it swaps in fresh buckets on the
 // shared server, or on a private one when private is set (tests that stop it).
-func newEnv(t *testing.T, kind string, private bool) *fileEnv {
+func newEnv(t testing.TB, kind string, private bool) *fileEnv {
 	t.Helper()
 	app, g := apptest.New(t)
 	t.Cleanup(app.Cleanup)
@@ -212,4 +213,21 @@ func (env *fileEnv) objects(t testing.TB) []string {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// TestMain stops the shared MinIO server the service tests use.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	miniotest.StopShared()
+	os.Exit(code)
+}
+
+// keyOf is the object key of a file row.
+func (env *fileEnv) keyOf(t testing.TB, id string) string {
+	t.Helper()
+	r, err := env.app.FindRecordById("files", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.GetString("key")
 }

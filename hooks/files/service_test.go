@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestUploadDownload(t *testing.T) {
 			if id2 == id {
 				t.Fatal("second upload reused the row")
 			}
-			if keys := env.objects(t); len(keys) != 1 || keys[0] != files.ContentKey(hex.EncodeToString(sum[:])) {
+			if keys := env.objects(t); len(keys) != 1 || keys[0] != env.keyOf(t, id) || env.keyOf(t, id2) != keys[0] {
 				t.Fatalf("objects after two uploads of one content: %v", keys)
 			}
 
@@ -332,7 +331,7 @@ func TestFailedRecordLeavesNoObject(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			env := newEnv(t, kind, false)
 			keep := pdfBytes("keep", 100)
-			env.mustUpload(t, "staff.east.tax", "keep.pdf", keep)
+			keepID := env.mustUpload(t, "staff.east.tax", "keep.pdf", keep)
 			env.app.OnRecordCreate("files").BindFunc(func(e *core.RecordEvent) error {
 				if strings.HasPrefix(e.Record.GetString("name"), "fail") {
 					return errors.New("simulated crash before commit")
@@ -347,8 +346,7 @@ func TestFailedRecordLeavesNoObject(t *testing.T) {
 				t.Fatalf("failing duplicate: %d", code)
 			}
 			keys := env.objects(t)
-			sum := sha256.Sum256(keep)
-			if len(keys) != 1 || keys[0] != files.ContentKey(hex.EncodeToString(sum[:])) {
+			if len(keys) != 1 || keys[0] != env.keyOf(t, keepID) {
 				t.Fatalf("objects: %v", keys)
 			}
 			if n := env.countFiles(t); n != 1 {
@@ -464,4 +462,30 @@ func tamper(t *testing.T, env *fileEnv, key string) {
 	}
 }
 
-var _ = slices.Contains[[]string]
+
+// TestStoreChecksHash: content that does not match the hash the caller
+// computed is refused by the store itself and leaves no object (on MinIO the
+// server verifies x-amz-checksum-sha256).
+func TestStoreChecksHash(t *testing.T) {
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			env := newEnv(t, kind, false)
+			ctx := context.Background()
+			data := []byte("正文内容")
+			good := sha256.Sum256(data)
+			wrong := sha256.Sum256([]byte("别的内容"))
+			_, err := env.g.Files.Files.Put(ctx, "sha256/aa/wrong", strings.NewReader(string(data)), int64(len(data)),
+				files.PutOptions{ContentType: "text/plain", SHA256: wrong[:]})
+			if !errors.Is(err, files.ErrChecksum) {
+				t.Fatalf("wrong hash: %v", err)
+			}
+			if _, err := env.g.Files.Files.Stat(ctx, "sha256/aa/wrong"); !errors.Is(err, files.ErrNotFound) {
+				t.Fatalf("object after refused put: %v", err)
+			}
+			if _, err := env.g.Files.Files.Put(ctx, "sha256/aa/good", strings.NewReader(string(data)), int64(len(data)),
+				files.PutOptions{ContentType: "text/plain", SHA256: good[:]}); err != nil {
+				t.Fatalf("right hash: %v", err)
+			}
+		})
+	}
+}

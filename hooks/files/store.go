@@ -39,6 +39,11 @@ type Store interface {
 // PutOptions describe an object being stored.
 type PutOptions struct {
 	ContentType string
+	// SHA256, when set (32 bytes), is the content's hash as the caller
+	// computed it: the store refuses content that does not match (S3
+	// verifies it server-side as x-amz-checksum-sha256, which also spares
+	// the client the payload signing pass).
+	SHA256 []byte
 	// RetainUntil locks the object until then (locked stores only;
 	// COMPLIANCE mode on S3, read-only file plus sidecar date locally).
 	RetainUntil time.Time
@@ -68,4 +73,5 @@ var (
 	ErrExists      = errors.New("files: object exists in a locked store")
 	ErrLocked      = errors.New("files: object is under retention")
 	ErrUnavailable = errors.New("files: object store unavailable")
+	ErrChecksum    = errors.New("files: content does not match its SHA-256")
 )

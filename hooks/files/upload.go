@@ -13,7 +13,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
+	"github.com/pocketbase/pocketbase/tools/router"
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
@@ -75,25 +78,9 @@ func (m *Module) HandleUpload(e *core.RequestEvent) error {
 	}
 	defer sp.close()
 
-	ft, err := Detect(sp.f, sp.size, sp.name)
+	ft, err := m.check(e, sp, limits)
 	if err != nil {
-		var de *DetectError
-		if errors.As(err, &de) {
-			return api.BadField("file", de.Code, de.Message)
-		}
 		return err
-	}
-	if mb := limits[ft.Ext]; mb > 0 && sp.size > int64(mb)<<20 {
-		return api.BadField("file", "too_large", fmt.Sprintf("%s 文件不能超过 %d MB", strings.ToUpper(ft.Ext), mb))
-	}
-	if mark, where, err := Classified(sp.f, sp.size, sp.name, ft); err != nil {
-		return err
-	} else if mark != "" {
-		if _, err := m.audit.LogRequest(e, audit.Entry{Action: "file.refuse", Object: sp.name, Result: audit.ResultDenied,
-			Detail: fmt.Sprintf("密级标志「%s」（%s）", mark, where)}); err != nil {
-			return err
-		}
-		return api.BadField("file", "classified", "涉密文件（标有「"+mark+"」）不得上传到本系统")
 	}
 	name := sp.name
 	if filepath.Ext(name) == "" {
@@ -124,6 +111,34 @@ func (m *Module) HandleUpload(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, infoOf(rec))
+}
+
+// check refuses what may not be kept: types not allowed by content, sizes
+// over the type's limit, files marked 秘密/机密/绝密 (audited).
+func (m *Module) check(e *core.RequestEvent, sp *spooled, limits map[string]int) (FileType, error) {
+	ft, err := Detect(sp.f, sp.size, sp.name)
+	if err != nil {
+		var de *DetectError
+		if errors.As(err, &de) {
+			return ft, api.BadField("file", de.Code, de.Message)
+		}
+		return ft, err
+	}
+	if mb := limits[ft.Ext]; mb > 0 && sp.size > int64(mb)<<20 {
+		return ft, api.BadField("file", "too_large", fmt.Sprintf("%s 文件不能超过 %d MB", strings.ToUpper(ft.Ext), mb))
+	}
+	mark, where, err := Classified(sp.f, sp.size, sp.name, ft)
+	if err != nil {
+		return ft, err
+	}
+	if mark != "" {
+		if _, err := m.audit.LogRequest(e, audit.Entry{Action: "file.refuse", Object: sp.name, Result: audit.ResultDenied,
+			Detail: fmt.Sprintf("密级标志「%s」（%s）", mark, where)}); err != nil {
+			return ft, err
+		}
+		return ft, api.BadField("file", "classified", "涉密文件（标有「"+mark+"」）不得上传到本系统")
+	}
+	return ft, nil
 }
 
 // spool reads the multipart field "file" to a temp file, at most limit bytes.
@@ -165,7 +180,7 @@ func (m *Module) spoolPart(part *multipart.Part, limit int64) (*spooled, error) 
 	}
 	sp := &spooled{f: f, name: name}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(part, limit+1))
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), io.LimitReader(part, limit+1), make([]byte, spoolBuffer))
 	if err == nil && n > limit {
 		err = &http.MaxBytesError{Limit: limit}
 	}
@@ -181,6 +196,9 @@ func (m *Module) spoolPart(part *multipart.Part, limit int64) (*spooled, error) 
 	return sp, nil
 }
 
+// spoolBuffer is the copy buffer: large writes, few system calls.
+const spoolBuffer = 256 << 10
+
 func tooLargeOr(err error, limit int64) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -189,36 +207,33 @@ func tooLargeOr(err error, limit int64) error {
 	return api.BadField("file", "unreadable", "上传内容不完整或格式有误")
 }
 
-// storeThenRecord puts the spooled content under key unless an object of
-// that size is there already, then runs record. If record fails, an object
+// storeThenRecord puts the spooled content under key unless a row already
+// references that key (identical content is kept once), then runs record.
+// The store checks the content against its hash. If record fails, an object
 // this call stored and no row references is removed again, so neither an
 // orphan object nor a record without its object is left behind.
 func (m *Module) storeThenRecord(ctx context.Context, key string, sp *spooled, mime string, record func() error) error {
 	l := m.keyLock(key)
 	l.Lock()
 	defer l.Unlock()
-	sctx, cancel := context.WithTimeout(ctx, statTimeout)
-	info, err := m.Files.Stat(sctx, key)
-	cancel()
-	fresh := false
-	switch {
-	case err == nil && info.Size == sp.size:
-	case err == nil || errors.Is(err, ErrNotFound):
+	have, err := referenced(m.app, key)
+	if err != nil {
+		return err
+	}
+	if !have {
 		if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
+		sum, _ := hex.DecodeString(sp.sum)
 		pctx, cancel := context.WithTimeout(ctx, putTimeout)
-		_, err = m.Files.Put(pctx, key, sp.f, sp.size, PutOptions{ContentType: mime})
+		_, err := m.Files.Put(pctx, key, sp.f, sp.size, PutOptions{ContentType: mime, SHA256: sum})
 		cancel()
 		if err != nil {
 			return storeError(err)
 		}
-		fresh = true
-	default:
-		return storeError(err)
 	}
 	if err := record(); err != nil {
-		if fresh {
+		if !have {
 			m.dropIfUnreferenced(key)
 		}
 		return err
@@ -236,5 +251,22 @@ func (m *Module) dropIfUnreferenced(key string) {
 	defer cancel()
 	if err := m.Files.Delete(ctx, key); err != nil {
 		m.app.Logger().Warn("files: orphan object left for the sweep", "key", key, "error", err.Error())
+	}
+}
+
+// StreamBody lets an upload route read its body straight from the
+// connection: PocketBase keeps a copy of every request body for re-reading,
+// which would hold a whole upload in memory (and double its cost). Bound
+// on the upload route before the body limit, which then wraps the raw body.
+func StreamBody() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{
+		Id:       "govStreamBody",
+		Priority: apis.DefaultBodyLimitMiddlewarePriority - 1,
+		Func: func(e *core.RequestEvent) error {
+			if rr, ok := e.Request.Body.(*router.RereadableReadCloser); ok {
+				e.Request.Body = rr.ReadCloser
+			}
+			return e.Next()
+		},
 	}
 }
