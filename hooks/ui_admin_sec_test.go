@@ -258,11 +258,25 @@ func TestUIAdminSecPages(t *testing.T) {
 		waitText("#sec-status", "已保存"),
 		waitJS(`document.getElementById('sec-lockout_attempts-error').hidden`),
 	)
+	b.step("PDF 上传上限 2000 MB is refused under the field",
+		waitJS(`document.getElementById('sec-file-pdf').value === '100'`),
+		typeInto("sec-file-pdf", "2000"),
+		chromedp.Click(chromedp.ID("sec-save")),
+		waitText("#sec-file-pdf-error", "1 到 1024 MB"),
+	)
+	b.step("PDF 上传上限 20 MB is saved",
+		typeInto("sec-file-pdf", "20"),
+		chromedp.Click(chromedp.ID("sec-save")),
+		waitText("#sec-status", "已保存"),
+	)
 	var settings struct {
-		LockoutAttempts int `json:"lockout_attempts"`
+		LockoutAttempts int            `json:"lockout_attempts"`
+		FileMaxMB       map[string]int `json:"file_max_mb"`
 	}
-	if status := getJSON(t, base+"/api/gov/admin/security", storedToken(b), &settings); status != http.StatusOK || settings.LockoutAttempts != 6 {
-		t.Fatalf("settings after saving: %d, lockout_attempts %d, want 200 and 6", status, settings.LockoutAttempts)
+	if status := getJSON(t, base+"/api/gov/admin/security", storedToken(b), &settings); status != http.StatusOK ||
+		settings.LockoutAttempts != 6 || settings.FileMaxMB["pdf"] != 20 || settings.FileMaxMB["zip"] != 200 {
+		t.Fatalf("settings after saving: %d, lockout_attempts %d, file_max_mb %v; want 200, 6, pdf 20 and zip 200",
+			status, settings.LockoutAttempts, settings.FileMaxMB)
 	}
 	shot("admin-security-1280")
 	phone("admin-security", "#sec-form")

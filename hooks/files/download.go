@@ -18,7 +18,8 @@ const BlobPrefix = "/api/gov/blob/"
 // HandleDownload is GET /api/gov/files/{id}: after the policy allows the
 // owning record (a pending upload: its uploader), the download is audited
 // and answered with a 302 to a signed URL valid for at most 5 minutes.
-// ?inline=1 asks to show a PDF or image in the browser.
+// ?inline=1 asks to show a PDF or image in the browser; ?as=json answers
+// {url, expires_in} instead of the redirect.
 func (m *Module) HandleDownload(e *core.RequestEvent) error {
 	s, err := m.app.Subject(e)
 	if err != nil {
@@ -51,6 +52,11 @@ func (m *Module) HandleDownload(e *core.RequestEvent) error {
 		return err
 	}
 	e.Response.Header().Set("Cache-Control", "private, no-store")
+	if e.Request.URL.Query().Get("as") == "json" {
+		// for the UI: a script cannot follow a redirect to another origin
+		// (MinIO) and then hand the bytes over; it navigates to the URL
+		return e.JSON(http.StatusOK, map[string]any{"url": u, "expires_in": int(m.urlTTL.Seconds())})
+	}
 	return e.Redirect(http.StatusFound, u)
 }
 

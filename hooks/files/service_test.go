@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -487,5 +488,38 @@ func TestStoreChecksHash(t *testing.T) {
 				t.Fatalf("right hash: %v", err)
 			}
 		})
+	}
+}
+
+// TestDownloadAsJSON: the UI's form of the answer carries the same URL.
+func TestDownloadAsJSON(t *testing.T) {
+	env := newEnv(t, "local", false)
+	id := env.mustUpload(t, "staff.east.tax", "a.pdf", pdfBytes("a", 100))
+	req, _ := http.NewRequest(http.MethodGet, env.base+"/api/gov/files/"+id+"?as=json", nil)
+	req.Header.Set("Authorization", apptest.Token(t, "staff.east.tax"))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		URL       string `json:"url"`
+		ExpiresIn int    `json:"expires_in"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != 200 {
+		t.Fatalf("as=json: %d %v", res.StatusCode, err)
+	}
+	if out.ExpiresIn != 300 || !strings.HasPrefix(out.URL, files.BlobPrefix+"files/") {
+		t.Fatalf("answer %+v", out)
+	}
+	if code, body, _ := fetch(t, env.base+out.URL, ""); code != 200 || !strings.HasPrefix(string(body), "%PDF") {
+		t.Fatalf("fetch: %d", code)
+	}
+	// a tampered signature is 404, a foreign store name too
+	if code, _, _ := fetch(t, env.base+strings.Replace(out.URL, "sig=", "sig=AA", 1), ""); code != 404 {
+		t.Errorf("tampered URL: %d", code)
+	}
+	if code, _, _ := fetch(t, env.base+strings.Replace(out.URL, "/files/", "/other/", 1), ""); code != 404 {
+		t.Errorf("unknown store: %d", code)
 	}
 }

@@ -197,6 +197,33 @@ export async function downloadFile(path, fallbackName) {
   return { name, size: blob.size };
 }
 
+// uploadFile sends one file to the file service → {id, name, size, sha256,
+// mime}; the server checks its type by content, its size and 密级 marks.
+export function uploadFile(file) {
+  const body = new FormData();
+  body.append('file', file, file.name);
+  return pb.send('/api/gov/files', { method: 'POST', body });
+}
+
+// openFile asks for a short signed URL of an attachment (the download is
+// audited) and lets the browser fetch it: a download, or in a new tab for
+// a PDF or image when inline.
+export async function openFile(id, { inline = false } = {}) {
+  const { url } = await pb.send(`/api/gov/files/${encodeURIComponent(id)}?as=json${inline ? '&inline=1' : ''}`, {});
+  if (inline) {
+    window.open(url, '_blank', 'noopener');
+  } else {
+    const a = document.createElement('a');
+    a.href = url;
+    a.rel = 'noopener';
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+  return url;
+}
+
 // saveBlob hands a Blob to the browser as a download.
 export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);

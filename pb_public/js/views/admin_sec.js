@@ -543,8 +543,11 @@ const RETENTION = [
   ['audit', '审计日志', '至少 180 天'],
   ['sessions', '会话记录', ''],
   ['raw_mail', '原始邮件', ''],
-  ['personal_uploads', '个人信息附件', ''],
+  ['personal_uploads', '未被引用的上传文件', ''],
 ];
+
+// Upload types whose size limit a secadmin sets (hooks/files detects them by content).
+const FILE_TYPES = ['pdf', 'ofd', 'docx', 'xlsx', 'pptx', 'wps', 'jpg', 'png', 'txt', 'zip'];
 
 export function renderAdminSecurity(main) {
   const fields = {};
@@ -559,6 +562,10 @@ export function renderAdminSecurity(main) {
   const ret = {};
   for (const [key, label, help] of RETENTION) {
     ret[key] = num(`sec-retention-${key}`, `${label}（天）`, help || '1–36500 天', key === 'audit' ? 180 : 1, 36500);
+  }
+  const lim = {};
+  for (const typ of FILE_TYPES) {
+    lim[typ] = num(`sec-file-${typ}`, `${typ.toUpperCase()}（MB）`, '1–1024 MB', 1, 1024);
   }
   const totpError = h('p', { id: 'sec-totp_roles-error', class: 'field-error', hidden: true });
   const totpSet = h('fieldset', { class: 'sec-fieldset', id: 'sec-totp_roles', 'aria-describedby': 'sec-totp_roles-error' },
@@ -578,7 +585,7 @@ export function renderAdminSecurity(main) {
   const formError = errorBox('sec-error');
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'sec-save' }, '保存设置');
   const out = status('sec-status');
-  const allF = [...Object.values(fields), ...Object.values(ret), totpF, ipsF];
+  const allF = [...Object.values(fields), ...Object.values(ret), ...Object.values(lim), totpF, ipsF];
   groups.push(
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '登录锁定与频率'),
       h('div', { class: 'sec-grid' }, fields.lockout_attempts.wrap, fields.lockout_minutes.wrap, fields.logins_per_second_per_ip.wrap), ipsWrap),
@@ -587,17 +594,20 @@ export function renderAdminSecurity(main) {
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '会话与动态口令'),
       h('div', { class: 'sec-grid' }, fields.idle_minutes.wrap, fields.absolute_hours.wrap), totpSet),
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '数据保存期限'),
-      h('div', { class: 'sec-grid' }, Object.values(ret).map((f) => f.wrap))));
+      h('div', { class: 'sec-grid' }, Object.values(ret).map((f) => f.wrap))),
+    h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '上传文件大小上限'),
+      h('div', { class: 'sec-grid' }, Object.values(lim).map((f) => f.wrap))));
   const form = h('form', { id: 'sec-form', novalidate: true }, groups, formError, h('p', { class: 'actions' }, save), out);
 
   replace(main,
-    head('安全设置', '登录锁定、密码、会话、动态口令和数据保存期限。保存后立即生效，并记入审计日志。'),
+    head('安全设置', '登录锁定、密码、会话、动态口令、数据保存期限和上传大小上限。保存后立即生效，并记入审计日志。'),
     h('section', { class: 'card', 'aria-label': '安全设置' }, h('div', { id: 'sec-body' }, h('p', { role: 'status' }, '正在加载…'))));
   const bodyEl = main.querySelector('#sec-body');
 
   function fill(s) {
     for (const [key] of NUMBERS) fields[key].input.value = s?.[key] ?? '';
     for (const [key] of RETENTION) ret[key].input.value = s?.retention_days?.[key] ?? '';
+    for (const typ of FILE_TYPES) lim[typ].input.value = s?.file_max_mb?.[typ] ?? '';
     const roles = new Set(s?.totp_roles || []);
     for (const c of totpSet.querySelectorAll('input')) c.checked = roles.has(c.value);
     ips.value = (s?.trusted_ips || []).join('\n');
@@ -608,7 +618,7 @@ export function renderAdminSecurity(main) {
     clearErrors(allF, formError);
     totpSet.removeAttribute('aria-invalid');
     replace(out);
-    const body = { retention_days: {} };
+    const body = { retention_days: {}, file_max_mb: {} };
     let bad = null;
     for (const [key] of NUMBERS) {
       const v = fields[key].input.value.trim();
@@ -617,6 +627,10 @@ export function renderAdminSecurity(main) {
     for (const [key] of RETENTION) {
       const v = ret[key].input.value.trim();
       if (!/^-?\d+$/.test(v)) { fieldError(ret[key], '请输入整数'); bad = bad || ret[key]; } else body.retention_days[key] = Number(v);
+    }
+    for (const typ of FILE_TYPES) {
+      const v = lim[typ].input.value.trim();
+      if (!/^-?\d+$/.test(v)) { fieldError(lim[typ], '请输入整数'); bad = bad || lim[typ]; } else body.file_max_mb[typ] = Number(v);
     }
     if (bad) { bad.input.focus(); return; }
     body.totp_roles = [...totpSet.querySelectorAll('input:checked')].map((c) => c.value);
@@ -639,6 +653,11 @@ export function renderAdminSecurity(main) {
         const label = RETENTION.find(([k]) => k === cls)[1];
         first = ret[cls];
         fieldError(first, msg.startsWith(`${cls} `) ? `${label}${msg.slice(cls.length + 1)}` : msg);
+      }
+      if (!first && e.fields.file_max_mb) {
+        const msg = e.fields.file_max_mb;
+        first = lim[FILE_TYPES.find((t) => msg.startsWith(`${t} `)) || 'pdf'];
+        fieldError(first, msg);
       }
       if (first) {
         if (first === totpF) { totpSet.setAttribute('aria-invalid', 'true'); totpSet.querySelector('input')?.focus(); } else first.input.focus();
