@@ -107,7 +107,7 @@ const sweepGrace = time.Hour
 func (m *Module) Sweep(ctx context.Context) (int, error) {
 	cutoff := m.now().Add(-sweepGrace)
 	var n int
-	err := m.Files.Walk(ctx, "sha256/", func(o ObjectInfo) error {
+	err := m.Files.Walk(ctx, "", func(o ObjectInfo) error {
 		if o.ModTime.After(cutoff) {
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -50,8 +51,22 @@ func BenchmarkUpload(b *testing.B) {
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
 			}
-			benchpair.Run(b, "raw", 4, ours, rawPut(b, env, base, &n))
+			raw := rawPut(b, env, base, &n)
+			b.Run("serial", func(b *testing.B) { benchpair.Run(b, "raw", 4, ours, raw) })
+			// throughput: four uploads at once, as an office uploads
+			b.Run("x4", func(b *testing.B) { benchpair.Run(b, "raw", 2, concurrently(4, ours), concurrently(4, raw)) })
 		})
+	}
+}
+
+// concurrently runs f n times at once; one call is one batch.
+func concurrently(n int, f func()) func() {
+	return func() {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(f)
+		}
+		wg.Wait()
 	}
 }
 
@@ -107,7 +122,9 @@ func BenchmarkDownload(b *testing.B) {
 				}
 				res.Body.Close()
 			}
-			benchpair.Run(b, "raw", 4, ours, rawGet(b, env, key, len(content)))
+			raw := rawGet(b, env, key, len(content))
+			b.Run("serial", func(b *testing.B) { benchpair.Run(b, "raw", 4, ours, raw) })
+			b.Run("x4", func(b *testing.B) { benchpair.Run(b, "raw", 2, concurrently(4, ours), concurrently(4, raw)) })
 		})
 	}
 }

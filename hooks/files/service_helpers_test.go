@@ -101,11 +101,13 @@ func pdfBytes(title string, pad int) []byte {
 	return b.Bytes()
 }
 
-// multipartBody builds an upload request body with field "file".
+// multipartBody builds an upload request body with field "file" (and an
+// unrelated field before it, which the server skips, as a form may send).
 func multipartBody(t testing.TB, name string, content []byte) (io.Reader, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
+	w.WriteField("note", "附件")
 	part, err := w.CreateFormFile("file", name)
 	if err != nil {
 		t.Fatal(err)

@@ -463,7 +463,6 @@ func tamper(t *testing.T, env *fileEnv, key string) {
 	}
 }
 
-
 // TestStoreChecksHash: content that does not match the hash the caller
 // computed is refused by the store itself and leaves no object (on MinIO the
 // server verifies x-amz-checksum-sha256).

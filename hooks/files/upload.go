@@ -2,17 +2,17 @@ package files
 
 import (
 	"context"
-	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -45,23 +45,10 @@ func infoOf(r *core.Record) Info {
 // ContentKey is where content with this sha256 lives in the files store.
 func ContentKey(sum string) string { return "sha256/" + sum[:2] + "/" + sum }
 
-// spooled is an upload written to a temp file and hashed on the way.
-type spooled struct {
-	f    *os.File
-	name string
-	size int64
-	sum  string
-}
-
-func (sp *spooled) close() {
-	sp.f.Close()
-	os.Remove(sp.f.Name())
-}
-
 // HandleUpload is POST /api/gov/files (multipart field "file"): the file is
 // spooled to disk and hashed, checked by content, size and 密级 mark, kept
-// once per content in the store, and recorded as a pending upload of the
-// user (private to them until a record references it).
+// once per content, and recorded as a pending upload of the user (private
+// to them until a record references it).
 func (m *Module) HandleUpload(e *core.RequestEvent) error {
 	s, err := m.app.Require(e, "upload", "file")
 	if err != nil {
@@ -72,12 +59,11 @@ func (m *Module) HandleUpload(e *core.RequestEvent) error {
 	for _, mb := range limits {
 		maxMB = max(maxMB, mb)
 	}
-	sp, err := m.spool(e, int64(maxMB)<<20)
+	sp, err := m.receive(e, int64(maxMB)<<20)
 	if err != nil {
 		return err
 	}
 	defer sp.close()
-
 	ft, err := m.check(e, sp, limits)
 	if err != nil {
 		return err
@@ -86,27 +72,7 @@ func (m *Module) HandleUpload(e *core.RequestEvent) error {
 	if filepath.Ext(name) == "" {
 		name += "." + ft.Ext
 	}
-
-	key := ContentKey(sp.sum)
-	var rec *core.Record
-	err = m.storeThenRecord(e.Request.Context(), key, sp, ft.MIME, func() error {
-		_, err := m.app.ApplyAs(e, "file.upload", func(tx core.App, c *api.Change) error {
-			col, err := tx.FindCachedCollectionByNameOrId(FilesTable)
-			if err != nil {
-				return err
-			}
-			rec = core.NewRecord(col)
-			rec.Load(map[string]any{"name": name, "ext": ft.Ext, "mime": ft.MIME, "size": sp.size,
-				"sha256": sp.sum, "key": key, "uploader": s.ID, "unit": s.Unit.ID})
-			if err := tx.Save(rec); err != nil {
-				return err
-			}
-			c.Object = FilesTable + "/" + rec.Id
-			c.After = infoOf(rec)
-			return nil
-		})
-		return err
-	})
+	rec, err := m.keep(e, s.ID, s.Unit.ID, name, ft, sp)
 	if err != nil {
 		return err
 	}
@@ -141,104 +107,77 @@ func (m *Module) check(e *core.RequestEvent, sp *spooled, limits map[string]int)
 	return ft, nil
 }
 
-// spool reads the multipart field "file" to a temp file, at most limit bytes.
-func (m *Module) spool(e *core.RequestEvent, limit int64) (*spooled, error) {
-	e.Request.Body = http.MaxBytesReader(e.Response, e.Request.Body, limit+1<<20)
-	mr, err := e.Request.MultipartReader()
-	if err != nil {
-		return nil, api.BadField("file", "required", "请选择要上传的文件（multipart 字段 file）")
-	}
-	for {
-		part, err := mr.NextPart()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil, api.BadField("file", "required", "请选择要上传的文件（multipart 字段 file）")
-			}
-			return nil, tooLargeOr(err, limit)
-		}
-		if part.FormName() != "file" {
-			part.Close()
-			continue
-		}
-		return m.spoolPart(part, limit)
-	}
-}
-
-func (m *Module) spoolPart(part *multipart.Part, limit int64) (*spooled, error) {
-	defer part.Close()
-	name, err := SafeName(part.FileName())
-	if err != nil {
-		return nil, api.BadField("file", "invalid_name", "文件名无效："+err.Error())
-	}
-	dir := filepath.Join(m.app.DataDir(), ".gov_tmp")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.CreateTemp(dir, "upload-*")
-	if err != nil {
-		return nil, err
-	}
-	sp := &spooled{f: f, name: name}
-	h := sha256.New()
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), io.LimitReader(part, limit+1), make([]byte, spoolBuffer))
-	if err == nil && n > limit {
-		err = &http.MaxBytesError{Limit: limit}
-	}
-	if err != nil {
-		sp.close()
-		return nil, tooLargeOr(err, limit)
-	}
-	if n == 0 {
-		sp.close()
-		return nil, api.BadField("file", "empty", "文件是空的")
-	}
-	sp.size, sp.sum = n, hex.EncodeToString(h.Sum(nil))
-	return sp, nil
-}
-
-// spoolBuffer is the copy buffer: large writes, few system calls.
-const spoolBuffer = 256 << 10
-
-func tooLargeOr(err error, limit int64) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return api.BadField("file", "too_large", fmt.Sprintf("文件不能超过 %d MB", limit>>20))
-	}
-	return api.BadField("file", "unreadable", "上传内容不完整或格式有误")
-}
-
-// storeThenRecord puts the spooled content under key unless a row already
-// references that key (identical content is kept once), then runs record.
-// The store checks the content against its hash. If record fails, an object
-// this call stored and no row references is removed again, so neither an
-// orphan object nor a record without its object is left behind.
-func (m *Module) storeThenRecord(ctx context.Context, key string, sp *spooled, mime string, record func() error) error {
-	l := m.keyLock(key)
+// keep makes sure an object holds the content and stores the row, as one
+// step per content hash: identical content already stored is reused. If the row cannot be stored, an object this
+// call stored is removed again, so there is never a row without its object
+// nor an object no row references.
+func (m *Module) keep(e *core.RequestEvent, uploader, unit, name string, ft FileType, sp *spooled) (*core.Record, error) {
+	l := m.keyLock(sp.sum)
 	l.Lock()
 	defer l.Unlock()
-	have, err := referenced(m.app, key)
+	key, fresh, err := m.objectFor(e.Request.Context(), sp, ft.MIME)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !have {
-		if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
+	var rec *core.Record
+	_, err = m.app.ApplyAs(e, "file.upload", func(tx core.App, c *api.Change) error {
+		col, err := tx.FindCachedCollectionByNameOrId(FilesTable)
+		if err != nil {
 			return err
 		}
-		sum, _ := hex.DecodeString(sp.sum)
-		pctx, cancel := context.WithTimeout(ctx, putTimeout)
-		_, err := m.Files.Put(pctx, key, sp.f, sp.size, PutOptions{ContentType: mime, SHA256: sum})
-		cancel()
-		if err != nil {
-			return storeError(err)
+		rec = core.NewRecord(col)
+		rec.Load(map[string]any{"name": name, "ext": ft.Ext, "mime": ft.MIME, "size": sp.size,
+			"sha256": sp.sum, "key": key, "uploader": uploader, "unit": unit})
+		if err := tx.Save(rec); err != nil {
+			return err
 		}
-	}
-	if err := record(); err != nil {
-		if !have {
+		c.Object = FilesTable + "/" + rec.Id
+		c.After = infoOf(rec)
+		return nil
+	})
+	if err != nil {
+		if fresh {
 			m.dropIfUnreferenced(key)
 		}
-		return err
+		return nil, err
 	}
-	return nil
+	return rec, nil
+}
+
+// objectFor returns the key of an object holding sp's content: one already
+// stored for the same content, or one stored now under the content's key
+// (the store checks the hash).
+func (m *Module) objectFor(ctx context.Context, sp *spooled, mime string) (key string, fresh bool, err error) {
+	var prev string
+	err = m.app.DB().NewQuery("SELECT key FROM files WHERE sha256 = {:s} AND size = {:n} LIMIT 1").
+		Bind(dbx.Params{"s": sp.sum, "n": sp.size}).Row(&prev)
+	switch {
+	case err == nil:
+		return prev, false, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return "", false, err
+	}
+	key = ContentKey(sp.sum)
+	sum, _ := hex.DecodeString(sp.sum)
+	opt := PutOptions{ContentType: mime, SHA256: sum}
+	pctx, cancel := context.WithTimeout(ctx, putTimeout)
+	defer cancel()
+	if fp, ok := m.Files.(filePutter); ok {
+		_, err = fp.PutFile(pctx, key, sp.f, sp.size, opt)
+	} else if _, err = sp.f.Seek(0, io.SeekStart); err == nil {
+		_, err = m.Files.Put(pctx, key, sp.f, sp.size, opt)
+	}
+	if err != nil {
+		return "", false, storeError(err)
+	}
+	return key, true, nil
+}
+
+// filePutter is a store that can take a spooled file without copying it
+// (LocalStore).
+type filePutter interface {
+	SpoolFile() (*os.File, error)
+	PutFile(ctx context.Context, key string, f *os.File, size int64, opt PutOptions) (ObjectInfo, error)
 }
 
 // dropIfUnreferenced deletes key's object when no row points at it. Errors
