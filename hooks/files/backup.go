@@ -174,13 +174,17 @@ type RestoreReport struct {
 	Objects int `json:"objects"`
 }
 
+// StoreOpener opens the stores a restored instance will use, once its data
+// directory exists (OpenStores with a key, or stores of a test).
+type StoreOpener func(dataDir string) (files, archive Store, err error)
+
 // Restore rebuilds the data directory dataDir (which must not exist or be
-// empty) from the backup in dir, putting the objects into the given stores
-// (the stores the restored instance will use). Every part is checked
+// empty) from the backup in dir, putting the objects into the stores open
+// gives (the stores the restored instance will use). Every part is checked
 // against the manifest; a mismatch stops the restore. Archived objects are
 // locked again until their recorded dates, and their rows take the
 // versions the target store gave them.
-func Restore(ctx context.Context, dir, dataDir string, filesStore, archiveStore Store) (*RestoreReport, error) {
+func Restore(ctx context.Context, dir, dataDir string, open StoreOpener) (*RestoreReport, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if err != nil {
 		return nil, fmt.Errorf("restore: %s has no %s (not a complete backup): %w", dir, ManifestName, err)
@@ -190,6 +194,10 @@ func Restore(ctx context.Context, dir, dataDir string, filesStore, archiveStore 
 		return nil, fmt.Errorf("restore: %s: unreadable manifest", dir)
 	}
 	if err := emptyDir(dataDir); err != nil {
+		return nil, err
+	}
+	filesStore, archiveStore, err := open(dataDir)
+	if err != nil {
 		return nil, err
 	}
 	rep := &RestoreReport{}

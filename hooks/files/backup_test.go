@@ -81,14 +81,15 @@ func TestBackupRestore(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			rep, err := files.Restore(ctx, dir, data, fs, as)
+			open := func(string) (files.Store, files.Store, error) { return fs, as, nil }
+			rep, err := files.Restore(ctx, dir, data, open)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if rep.DB != 2 || rep.Objects != 3 {
 				t.Fatalf("restore report %+v", rep)
 			}
-			if _, err := files.Restore(ctx, dir, data, fs, as); err == nil {
+			if _, err := files.Restore(ctx, dir, data, open); err == nil {
 				t.Fatal("restore over a non-empty directory")
 			}
 
@@ -139,11 +140,57 @@ func TestBackupRestore(t *testing.T) {
 			victim := filepath.Join(dir, "objects", "files", filepath.FromSlash(man.Objects[0].Key))
 			if man.Objects[0].Store == "files" {
 				os.WriteFile(victim, []byte("damaged"), 0o600)
-				if _, err := files.Restore(ctx, dir, filepath.Join(t.TempDir(), "again"), fs, as); err == nil || !strings.Contains(err.Error(), "manifest") {
+				if _, err := files.Restore(ctx, dir, filepath.Join(t.TempDir(), "again"), open); err == nil || !strings.Contains(err.Error(), "manifest") {
 					t.Fatalf("damaged backup: %v", err)
 				}
 			}
 			_ = apptest.UserID
 		})
+	}
+}
+
+// TestBackupCommands: the documented command lines, end to end on the
+// local store.
+func TestBackupCommands(t *testing.T) {
+	env := newEnv(t, "local", false)
+	content := pdfBytes("命令行备份", 500)
+	id := env.mustUpload(t, "staff.east.tax", "命令行.pdf", content)
+	dir := filepath.Join(t.TempDir(), "bk")
+	into := filepath.Join(t.TempDir(), "pb_data.new")
+	run := func(args ...string) string {
+		t.Helper()
+		for _, c := range env.g.Files.Commands() {
+			if c.Name() != args[0] {
+				continue
+			}
+			var out bytes.Buffer
+			c.SetOut(&out)
+			c.SetArgs(args[1:])
+			if err := c.Execute(); err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+			return out.String()
+		}
+		t.Fatalf("no command %s", args[0])
+		return ""
+	}
+	if out := run("backup", "--out", dir); !strings.Contains(out, "备份完成") || !strings.Contains(out, "文件对象 1 个") {
+		t.Fatalf("backup said %q", out)
+	}
+	if out := run("restore", "--from", dir, "--into", into); !strings.Contains(out, "恢复完成") {
+		t.Fatalf("restore said %q", out)
+	}
+	app2, err := tests.NewTestAppWithConfig(core.BaseAppConfig{DataDir: into})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app2.Cleanup)
+	r, err := app2.FindRecordById("files", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(into, "gov_files", "files", filepath.FromSlash(r.GetString("key"))))
+	if err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("restored object: %v", err)
 	}
 }

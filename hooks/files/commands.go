@@ -43,11 +43,9 @@ func (m *Module) Commands() []*cobra.Command {
 			if from == "" || into == "" {
 				return fmt.Errorf("--from and --into are required")
 			}
-			files, archive, err := OpenStores(into, make([]byte, 32))
-			if err != nil {
-				return err
-			}
-			rep, err := Restore(context.Background(), from, into, files, archive)
+			// the signing key only serves downloads, which restore makes none of
+			open := func(dir string) (Store, Store, error) { return OpenStores(dir, make([]byte, 32)) }
+			rep, err := Restore(context.Background(), from, into, open)
 			if err != nil {
 				return err
 			}
