@@ -44,14 +44,20 @@ type Gov struct {
 	Retention *retention.Job
 }
 
-// Register wires everything onto app and returns the wired application.
-func Register(app core.App, opts Options) (*Gov, error) {
+// ObjectTypes are every module's policy object types: the built-in policy
+// names them all.
+func ObjectTypes() []policies.ObjectType {
 	var types []policies.ObjectType
 	types = append(types, org.ObjectTypes()...)
 	types = append(types, security.ObjectTypes()...)
 	types = append(types, audit.ObjectTypes()...)
 	types = append(types, files.ObjectTypes()...)
-	authz, err := policies.New(app, migrations.Roles, types...)
+	return types
+}
+
+// Register wires everything onto app and returns the wired application.
+func Register(app core.App, opts Options) (*Gov, error) {
+	authz, err := policies.New(app, migrations.Roles, ObjectTypes()...)
 	if err != nil {
 		return nil, err
 	}

@@ -21,10 +21,8 @@ import (
 	"github.com/pocketbase/pocketbase/tests"
 	"github.com/pocketbase/pocketbase/tools/types"
 
+	"govcollab/hooks"
 	"govcollab/hooks/api"
-	"govcollab/hooks/audit"
-	"govcollab/hooks/org"
-	"govcollab/hooks/security"
 	"govcollab/migrations"
 	"govcollab/policies"
 
@@ -226,7 +224,7 @@ func (env *benchEnv) serve() error {
 	app := env.app
 	benchType := policies.ObjectType{Name: "bench", Table: "bench_items", Actions: []string{"read"},
 		Unit: "unit", UnitPath: "unit_path", System: "system"}
-	authz, err := policies.New(app, migrations.Roles, append(append(append(org.ObjectTypes(), audit.ObjectTypes()...), security.ObjectTypes()...), benchType)...)
+	authz, err := policies.New(app, migrations.Roles, append(hooks.ObjectTypes(), benchType)...)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,15 @@ func TestPurgeSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(purges) != 1 || purges[0].Class != "sessions" || purges[0].Purged != 2 || purges[0].Days != 90 {
+	sessionsPurge := func(ps []retention.Purge) *retention.Purge {
+		for i := range ps {
+			if ps[i].Class == "sessions" {
+				return &ps[i]
+			}
+		}
+		return nil
+	}
+	if p := sessionsPurge(purges); p == nil || p.Purged != 2 || p.Days != 90 {
 		t.Fatalf("purges = %+v", purges)
 	}
 	for _, id := range gone {
@@ -90,10 +98,12 @@ func TestPurgeSessions(t *testing.T) {
 	if after != before+len(kept) {
 		t.Errorf("sessions: %d before, %d after, want %d", before, after, before+len(kept))
 	}
-	if len(changes) != 1 {
-		t.Fatalf("changes = %+v", changes)
+	var c api.Change
+	for _, ch := range changes {
+		if ch.Object == "retention/sessions" {
+			c = ch
+		}
 	}
-	c := changes[0]
 	p, ok := c.After.(retention.Purge)
 	if c.Actor != "" || c.Action != retention.Action || c.Object != "retention/sessions" || !ok || p.Purged != 2 {
 		t.Errorf("recorded change = %+v", c)
@@ -101,7 +111,7 @@ func TestPurgeSessions(t *testing.T) {
 
 	// a second run finds nothing more, and still says so
 	purges, err = g.Retention.RunOnce(now)
-	if err != nil || len(purges) != 1 || purges[0].Purged != 0 {
+	if p := sessionsPurge(purges); err != nil || p == nil || p.Purged != 0 {
 		t.Errorf("second run = %+v, %v", purges, err)
 	}
 }
