@@ -11,6 +11,7 @@ import (
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
+	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
 	"govcollab/hooks/org"
 	"govcollab/hooks/security"
@@ -37,6 +38,7 @@ type Gov struct {
 	Org      *org.Module
 	Audit    *audit.Audit
 	Files    *files.Module
+	Cases    *casework.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -52,6 +54,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, security.ObjectTypes()...)
 	types = append(types, audit.ObjectTypes()...)
 	types = append(types, files.ObjectTypes()...)
+	types = append(types, casework.ObjectTypes()...)
 	return types
 }
 
@@ -91,6 +94,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		return nil, err
 	}
 	g.Retention.Register("personal_uploads", files.PurgePending)
+	g.Cases = casework.New(a, g.Files, vault)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are

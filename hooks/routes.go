@@ -94,6 +94,17 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/blob/{store}/{key...}", g.Files.HandleBlob)
 	gov.POST("/archive/verify", g.Files.HandleVerify)
 
+	// Cases 经验案例: list (filters, ?mine=1, ?queue=1), write, review, publish
+	gov.GET("/cases", g.Cases.HandleList)
+	gov.POST("/cases", g.Cases.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.GET("/cases/{id}", g.Cases.HandleView)
+	gov.PATCH("/cases/{id}", g.Cases.HandleUpdate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.DELETE("/cases/{id}", g.Cases.HandleDelete)
+	gov.POST("/cases/{id}/submit", g.Cases.HandleSubmit)
+	gov.POST("/cases/{id}/withdraw", g.Cases.HandleWithdraw)
+	gov.POST("/cases/{id}/approve", g.Cases.HandleApprove)
+	gov.POST("/cases/{id}/reject", g.Cases.HandleReject)
+
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.
 	r.GET("/{path...}", staticUI(pbpublic.FS))

@@ -45,10 +45,10 @@ func ObjectTypes() []policies.ObjectType {
 	}
 }
 
-// OwnerCheck decides whether subject s may download a file owned by record
-// refID of the owner's type. The default reads the record from the type's
-// table and asks the policy for "read".
-type OwnerCheck func(app core.App, s *policies.Subject, refID string) (bool, error)
+// OwnerCheck decides whether subject s may download file f, owned by the
+// record f.ref_id of the owner's type. The default reads that record from
+// the type's table and asks the policy for "read".
+type OwnerCheck func(app core.App, s *policies.Subject, f *core.Record) (bool, error)
 
 // Module is the wired file service.
 type Module struct {
@@ -127,7 +127,7 @@ func (m *Module) mayDownload(s *policies.Subject, f *core.Record) (bool, error) 
 		return f.GetString("uploader") == s.ID, nil
 	}
 	if v, ok := m.owners.Load(refType); ok {
-		return v.(OwnerCheck)(m.app, s, refID)
+		return v.(OwnerCheck)(m.app, s, f)
 	}
 	t, ok := m.app.Authz.Type(refType)
 	if !ok || t.Table == "" {

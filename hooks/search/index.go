@@ -1,0 +1,73 @@
+package search
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+)
+
+// Doc is the searchable text of one domain record. Title hits weigh most,
+// then summary, tags, body (see rankExpr).
+type Doc struct {
+	Title   string
+	Summary string
+	Body    string
+	Tags    []string
+}
+
+var errNoDoc = errors.New("search: doc type and id are required")
+
+// Index stores d as the searchable text of (docType, docID), replacing any
+// earlier version. Call it with the caller's transaction app (e.App or the
+// tx of RunInTransaction), so the index changes with the record or not at
+// all.
+func Index(app core.App, docType, docID string, d Doc) error {
+	if docType == "" || docID == "" {
+		return errNoDoc
+	}
+	var rowid int64
+	// one statement finds or creates the mapping row
+	err := app.DB().NewQuery(`INSERT INTO search_docs (doc_type, doc_id) VALUES ({:t}, {:id})
+		ON CONFLICT (doc_type, doc_id) DO UPDATE SET doc_id = excluded.doc_id
+		RETURNING id`).Bind(dbx.Params{"t": docType, "id": docID}).Row(&rowid)
+	if err != nil {
+		return err
+	}
+	if _, err := app.DB().NewQuery(`DELETE FROM search_fts WHERE rowid = {:r}`).
+		Bind(dbx.Params{"r": rowid}).Execute(); err != nil {
+		return err
+	}
+	_, err = app.DB().NewQuery(`INSERT INTO search_fts (rowid, title, summary, body, tags)
+		VALUES ({:r}, {:title}, {:summary}, {:body}, {:tags})`).Bind(dbx.Params{
+		"r":       rowid,
+		"title":   IndexText(d.Title),
+		"summary": IndexText(d.Summary),
+		"body":    IndexText(d.Body),
+		// a newline between tags: no bigram spans two tags
+		"tags": IndexText(strings.Join(d.Tags, "\n")),
+	}).Execute()
+	return err
+}
+
+// Remove drops (docType, docID) from the index; removing what is not there
+// is not an error.
+func Remove(app core.App, docType, docID string) error {
+	if docType == "" || docID == "" {
+		return errNoDoc
+	}
+	var rowids []int64
+	err := app.DB().NewQuery(`DELETE FROM search_docs WHERE doc_type = {:t} AND doc_id = {:id} RETURNING id`).
+		Bind(dbx.Params{"t": docType, "id": docID}).Column(&rowids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rowids {
+		if _, err := app.DB().NewQuery(`DELETE FROM search_fts WHERE rowid = {:r}`).
+			Bind(dbx.Params{"r": r}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
