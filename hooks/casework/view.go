@@ -38,14 +38,14 @@ type Item struct {
 // for its editors the working copy as Draft.
 type Case struct {
 	Item
-	Body             string   `json:"body"`
-	BodyHTML         string   `json:"body_html"`
-	PublishedVersion int      `json:"published_version"`
-	Created          string   `json:"created"`
+	Body             string       `json:"body"`
+	BodyHTML         string       `json:"body_html"`
+	PublishedVersion int          `json:"published_version"`
+	Created          string       `json:"created"`
 	Files            []files.Info `json:"files"`
-	Entities         []Entity `json:"entities"`
-	Can              Actions  `json:"can"`
-	Draft            *Draft   `json:"draft,omitempty"`
+	Entities         []Entity     `json:"entities"`
+	Can              Actions      `json:"can"`
+	Draft            *Draft       `json:"draft,omitempty"`
 }
 
 // Entity is a linked enterprise or person, the number masked unless the
