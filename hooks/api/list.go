@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -93,20 +94,10 @@ func List[T any](a *App, e *core.RequestEvent, spec ListSpec, render func(*polic
 	if err != nil {
 		return err
 	}
-	conds := []dbx.Expression{a.Authz.Filter(s, act, spec.Object)}
-	if spec.Where != nil {
-		conds = append(conds, spec.Where)
+	where, err := spec.Conditions(a, s, q)
+	if err != nil {
+		return err
 	}
-	for _, f := range spec.Filters {
-		c, err := filterExpr(f, q.Get(f.Name))
-		if err != nil {
-			return err
-		}
-		if c != nil {
-			conds = append(conds, c)
-		}
-	}
-	where := dbx.And(conds...)
 
 	out := Page[T]{Page: page, PerPage: perPage, Items: []T{}}
 	if q.Get("skipTotal") == "" || q.Get("skipTotal") == "0" || q.Get("skipTotal") == "false" {
@@ -139,6 +130,35 @@ func List[T any](a *App, e *core.RequestEvent, spec ListSpec, render func(*polic
 		out.Items = append(out.Items, render(s, r))
 	}
 	return e.JSON(http.StatusOK, out)
+}
+
+// Conditions is the WHERE of a guarded list for s: the policy's Filter for
+// the spec's action, the spec's fixed condition and the named filters of
+// q (a 400 names a bad one). Searches over the same type use it too.
+func (spec ListSpec) Conditions(a *App, s *policies.Subject, q url.Values) (dbx.Expression, error) {
+	act := spec.Action
+	if act == "" {
+		act = "read"
+	}
+	conds := []dbx.Expression{a.Authz.Filter(s, act, spec.Object)}
+	if spec.Where != nil {
+		conds = append(conds, spec.Where)
+	}
+	for _, f := range spec.Filters {
+		c, err := filterExpr(f, q.Get(f.Name))
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			conds = append(conds, c)
+		}
+	}
+	return dbx.And(conds...), nil
+}
+
+// Paging reads page and perPage (1-based; perPage at most max, default 100).
+func Paging(q url.Values, max int) (page, perPage int, err error) {
+	return paging(q.Get("page"), q.Get("perPage"), max)
 }
 
 // walkOrder keeps SQLite from using an index for the condition (unary +),

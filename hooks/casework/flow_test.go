@@ -2,6 +2,8 @@ package casework_test
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -176,5 +178,68 @@ func TestReviewLevel(t *testing.T) {
 	e.grantReviewer("staff.west.tax", "西城市人民政府")
 	if code, _ := e.call("staff.west.tax", http.MethodPost, "/api/gov/cases/"+all+"/approve", nil); code != 404 {
 		t.Errorf("other city's reviewer: %d", code)
+	}
+}
+
+// TestCaseSearch: published cases are found by 1-4 character and mixed
+// queries, only where the reader may see them, with highlighted spans.
+func TestCaseSearch(t *testing.T) {
+	e := newEnv(t)
+	publish := func(author, title, summary, body, scope string) string {
+		id := str(e.must(200, author, http.MethodPost, "/api/gov/cases", map[string]any{
+			"title": title, "summary": summary, "body": body, "scope": scope, "tags": []string{"测试"}})["id"])
+		e.must(200, author, http.MethodPost, "/api/gov/cases/"+id+"/submit", nil)
+		e.must(200, "reviewer.prov", http.MethodPost, "/api/gov/cases/"+id+"/approve", nil)
+		return id
+	}
+	a := publish("staff.east.tax", "个体工商户营业执照办理提速", "2024年起压缩时限", "营业执照当日办结，食品经营许可证并联审批。", "all")
+	b := publish("staff.east.tax", "税务登记与社保缴费联办", "跨部门数据共享", "纳税人办理税务登记时同步完成社保缴费登记。", "unit")
+	c := publish("staff.west.tax", "食品经营许可证告知承诺制", "", "对食品经营许可证实行告知承诺，营业执照信息共享。", "all")
+	draft := str(e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases", map[string]any{"title": "营业执照草稿", "body": "营业执照", "scope": "all"})["id"])
+
+	ids := func(user, q string) []string {
+		out := e.must(200, user, http.MethodGet, "/api/gov/cases?q="+url.QueryEscape(q), nil)
+		var got []string
+		for _, it := range out["items"].([]any) {
+			got = append(got, str(it.(map[string]any)["id"]))
+		}
+		if out["totalItems"] != float64(len(got)) {
+			t.Errorf("%q total %v, %d items", q, out["totalItems"], len(got))
+		}
+		slices.Sort(got)
+		return got
+	}
+	sorted := func(s ...string) []string { slices.Sort(s); return s }
+	cases := []struct {
+		user, q string
+		want    []string
+	}{
+		{"staff.east.tax", "营业执照", sorted(a, c)},    // 4 characters; the draft is not published
+		{"staff.east.tax", "执照", sorted(a, c)},        // 2
+		{"staff.east.tax", "营", sorted(a, c)},         // 1
+		{"staff.east.tax", "许可证", sorted(a, c)},      // 3
+		{"staff.east.tax", "营业执照 2024", sorted(a)},  // mixed
+		{"staff.east.tax", "社保", sorted(b)},          // a unit case, own unit
+		{"staff.west.tax", "社保", nil},                // not for another unit
+		{"staff.west.tax", "税务登记", nil},
+		{"staff.east.hr", "食品", sorted(a, c)},
+		{"staff.east.tax", "执照营业", nil},             // not the phrase
+	}
+	for _, tc := range cases {
+		if got := ids(tc.user, tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("%s searching %q: %v, want %v", tc.user, tc.q, got, tc.want)
+		}
+	}
+	_ = draft
+	out := e.must(200, "staff.east.tax", http.MethodGet, "/api/gov/cases?q="+url.QueryEscape("营业执照"), nil)
+	first := out["items"].([]any)[0].(map[string]any)
+	if first["id"] != a || !has(first, "title_spans", `{"hit":true,"text":"营业执照"}`) {
+		t.Errorf("title hit first, highlighted: %v", first)
+	}
+	if code, _ := e.call("staff.east.tax", http.MethodGet, "/api/gov/cases?q="+url.QueryEscape("，。"), nil); code != 400 {
+		t.Errorf("punctuation-only query: %d", code)
+	}
+	if code, _ := e.call("admin.sys", http.MethodGet, "/api/gov/cases?q=x", nil); code != 403 {
+		t.Errorf("sysadmin search: %d", code)
 	}
 }

@@ -33,10 +33,14 @@ var listSpec = api.ListSpec{
 
 // HandleList is GET /api/gov/cases: the cases the user may read, with
 // filters; ?mine=1 only the user's own, ?queue=1 the review queue (cases
-// submitted to the user as reviewer).
+// submitted to the user as reviewer), ?q= full-text search of published
+// cases.
 func (m *Module) HandleList(e *core.RequestEvent) error {
 	spec := listSpec
 	q := e.Request.URL.Query()
+	if text := q.Get("q"); text != "" {
+		return m.handleSearch(e, text)
+	}
 	switch {
 	case q.Get("queue") == "1":
 		spec.Action = "review"

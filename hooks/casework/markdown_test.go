@@ -19,7 +19,10 @@ import (
 var forbiddenTags = []string{"script", "iframe", "svg", "style", "object", "embed", "form",
 	"textarea", "select", "button", "math", "base", "link", "meta", "frame", "frameset", "video", "audio"}
 
-var onAttr = regexp.MustCompile(`(?i)[\s/"']on[a-z]+\s*=`)
+var (
+	onAttr       = regexp.MustCompile(`(?i)[\s/"']on[a-z]+\s*=`)
+	quotedValues = regexp.MustCompile(`"[^"]*"|'[^']*'`)
+)
 
 // normalizeURL is what a browser would see: entities decoded, lower case,
 // whitespace and control characters gone (jav&#x09;ascript: is javascript:).
@@ -48,7 +51,9 @@ func unsafeMarkup(out string) string {
 			if slices.Contains(forbiddenTags, tok.Data) {
 				return "forbidden tag " + raw
 			}
-			if onAttr.MatchString(raw) {
+			// An on*= outside quoted values is an attribute (inside them,
+			// e.g. in an alt text, it is inert text).
+			if onAttr.MatchString(quotedValues.ReplaceAllString(raw, `""`)) {
 				return "event handler in " + raw
 			}
 			for _, a := range tok.Attr {
@@ -113,7 +118,7 @@ var xssVectors = []struct {
 	{"vbscript", "[x](vbscript:msgbox(1))", false},
 	{"data html link", "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", false},
 	{"svg image", "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)", false},
-	{"svg image plain", "![x](data:image/svg+xml,<svg onload=alert(1)>)", false},
+	{"svg image plain", "![x](data:image/svg+xml,<svg onload=alert(1)>)", true}, // not a link: shows as text
 	{"png data image", "![x](data:image/png;base64,iVBORw0KGgo=)", false},
 	{"javascript image", "![x](javascript:alert(1))", false},
 	{"raw anchor", `<a href="javascript:alert(1)">x</a>`, false},
@@ -140,6 +145,7 @@ var xssVectors = []struct {
 	{"raw details", "<details open ontoggle=alert(1)>", false},
 	{"html comment", "<!-- <script>alert(1)</script> -->", false},
 	{"title injection", `[x](https://example.com "a\" onmouseover=\"alert(1)")`, true},
+	{"alt injection", `![a" onerror="alert(1)](https://example.com/a.png)`, true},
 	{"quote in URL", `[x](https://example.com/" onmouseover="alert(1))`, true},
 	{"quote in image URL", `![x](https://example.com/a.png" onerror="alert(1))`, true},
 	{"autolink quote", `<https://example.com/" onmouseover="alert(1)>`, true},

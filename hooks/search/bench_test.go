@@ -3,7 +3,9 @@ package search_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +39,13 @@ var benchVocab = strings.Fields(`
 2023年 2024年 2025年 第一季度 上半年 全年 工作日 自然日 一次性 同步 全程 线上 线下 现场 上门
 `)
 
-const benchDocs = 100_000
+// benchDocs is 100k; SEARCH_BENCH_DOCS overrides it for a quick look.
+var benchDocs = func() int {
+	if n, err := strconv.Atoi(os.Getenv("SEARCH_BENCH_DOCS")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}()
 
 type benchFixture struct {
 	app   core.App

@@ -27,17 +27,25 @@ func Index(app core.App, docType, docID string, d Doc) error {
 	if docType == "" || docID == "" {
 		return errNoDoc
 	}
-	var rowid int64
-	// one statement finds or creates the mapping row
+	p := dbx.Params{"t": docType, "id": docID}
+	var rowids []int64
 	err := app.DB().NewQuery(`INSERT INTO search_docs (doc_type, doc_id) VALUES ({:t}, {:id})
-		ON CONFLICT (doc_type, doc_id) DO UPDATE SET doc_id = excluded.doc_id
-		RETURNING id`).Bind(dbx.Params{"t": docType, "id": docID}).Row(&rowid)
+		ON CONFLICT (doc_type, doc_id) DO NOTHING RETURNING id`).Bind(p).Column(&rowids)
 	if err != nil {
 		return err
 	}
-	if _, err := app.DB().NewQuery(`DELETE FROM search_fts WHERE rowid = {:r}`).
-		Bind(dbx.Params{"r": rowid}).Execute(); err != nil {
-		return err
+	var rowid int64
+	if len(rowids) == 1 {
+		rowid = rowids[0] // new: nothing to delete (a no-op delete still costs)
+	} else {
+		if err := app.DB().NewQuery(`SELECT id FROM search_docs WHERE doc_type = {:t} AND doc_id = {:id}`).
+			Bind(p).Row(&rowid); err != nil {
+			return err
+		}
+		if _, err := app.DB().NewQuery(`DELETE FROM search_fts WHERE rowid = {:r}`).
+			Bind(dbx.Params{"r": rowid}).Execute(); err != nil {
+			return err
+		}
 	}
 	_, err = app.DB().NewQuery(`INSERT INTO search_fts (rowid, title, summary, body, tags)
 		VALUES ({:r}, {:title}, {:summary}, {:body}, {:tags})`).Bind(dbx.Params{
