@@ -13,6 +13,7 @@ import (
 	"govcollab/hooks/audit"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
+	"govcollab/hooks/notify"
 	"govcollab/hooks/org"
 	"govcollab/hooks/security"
 	"govcollab/hooks/security/pii"
@@ -39,6 +40,7 @@ type Gov struct {
 	Audit    *audit.Audit
 	Files    *files.Module
 	Cases    *casework.Module
+	Notify   *notify.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -95,6 +97,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	}
 	g.Retention.Register("personal_uploads", files.PurgePending)
 	g.Cases = casework.New(a, g.Files, vault)
+	g.Notify = notify.New(a)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are

@@ -97,6 +97,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	// Cases 经验案例: list (filters, ?mine=1, ?queue=1), write, review, publish
 	gov.GET("/cases", g.Cases.HandleList)
 	gov.POST("/cases", g.Cases.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.POST("/cases/preview", g.Cases.HandlePreview).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.GET("/cases/{id}", g.Cases.HandleView)
 	gov.PATCH("/cases/{id}", g.Cases.HandleUpdate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.DELETE("/cases/{id}", g.Cases.HandleDelete)
@@ -104,6 +105,23 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/cases/{id}/withdraw", g.Cases.HandleWithdraw)
 	gov.POST("/cases/{id}/approve", g.Cases.HandleApprove)
 	gov.POST("/cases/{id}/reject", g.Cases.HandleReject)
+	gov.GET("/cases/{id}/comments", g.Cases.HandleComments)
+	gov.POST("/cases/{id}/comments", g.Cases.HandleComment)
+	gov.DELETE("/cases/{id}/comments/{cid}", g.Cases.HandleDeleteComment)
+	gov.POST("/cases/{id}/vote", g.Cases.HandleVote)
+	gov.DELETE("/cases/{id}/vote", g.Cases.HandleUnvote)
+	gov.POST("/cases/{id}/bookmark", g.Cases.HandleBookmark)
+	gov.DELETE("/cases/{id}/bookmark", g.Cases.HandleUnbookmark)
+	gov.GET("/cases/{id}/similar", g.Cases.HandleSimilar)
+	gov.GET("/cases/{id}/related", g.Cases.HandleRelated)
+	gov.GET("/feed", g.Cases.HandleFeed)
+	gov.GET("/follows", g.Cases.HandleFollows)
+	gov.POST("/follows", g.Cases.HandleFollow)
+	gov.DELETE("/follows/{id}", g.Cases.HandleUnfollow)
+
+	// My notifications (live through the notifications collection)
+	gov.GET("/notifications", g.Notify.HandleList)
+	gov.POST("/notifications/read", g.Notify.HandleRead)
 
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.

@@ -51,6 +51,11 @@ func (m *Module) HandleList(e *core.RequestEvent) error {
 			return api.Unauthenticated(e)
 		}
 		spec.Where = dbx.HashExp{"author": e.Auth.Id}
+	case q.Get("bookmarked") == "1":
+		if e.Auth == nil {
+			return api.Unauthenticated(e)
+		}
+		spec.Where = dbx.NewExp("id IN (SELECT case_id FROM case_bookmarks WHERE user = {:bu})", dbx.Params{"bu": e.Auth.Id})
 	}
 	nm := newNames(e.App)
 	return api.List(m.app, e, spec, func(s *policies.Subject, r *core.Record) Item { return m.listItem(s, r, nm) })
@@ -99,6 +104,7 @@ func (m *Module) caseFor(app core.App, s *policies.Subject, rec *core.Record) (*
 		out.Entities = m.entitiesFor(s, rec, ents)
 	}
 	out.Can = m.actions(s, rec)
+	out.Voted, out.Bookmarked = marks(app, rec.Id, s.ID)
 	if m.editor(s, rec) {
 		v, err := latest(app, rec.Id)
 		if err != nil {
@@ -144,4 +150,26 @@ func (m *Module) actions(s *policies.Subject, rec *core.Record) Actions {
 		Review:   can("review") && st == "submitted" && m.levelAllows(s, rec) == nil,
 		Comment:  can("comment"),
 	}
+}
+
+// HandlePreview is POST /api/gov/cases/preview {body}: the editor's
+// preview, rendered and sanitized exactly as a saved body is.
+func (m *Module) HandlePreview(e *core.RequestEvent) error {
+	if _, err := m.app.Require(e, "create", "case"); err != nil {
+		return err
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := api.DecodeJSON(e, &in); err != nil {
+		return err
+	}
+	if len(in.Body) > MaxBodyBytes {
+		return api.BadField("body", "too_long", "正文过长")
+	}
+	html, err := renderBody(in.Body)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]string{"body_html": html})
 }

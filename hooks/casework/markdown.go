@@ -30,7 +30,9 @@ package casework
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -50,8 +52,14 @@ import (
 // accept, in bytes (the cases.body field holds 200,000 characters).
 const MaxBodyBytes = 200_000
 
-// ErrTooLarge is returned for a source longer than MaxBodyBytes.
-var ErrTooLarge = fmt.Errorf("markdown source is larger than %d bytes", MaxBodyBytes)
+// MaxHTMLBytes bounds the rendered HTML (cases.body_html holds 1,000,000
+// characters). Small sources can expand a lot: each of 40,000 "[^1]"
+// references adds a back-link to the footnote, about 9 MB in all.
+const MaxHTMLBytes = 1_000_000
+
+// ErrTooLarge is returned (wrapped, test with errors.Is) for a source
+// longer than MaxBodyBytes or HTML longer than MaxHTMLBytes.
+var ErrTooLarge = errors.New("markdown too large")
 
 var (
 	bodyMarkdown    = newMarkdown(false)
@@ -73,14 +81,22 @@ func RenderComment(src string) (string, error) {
 
 func render(src string, md goldmark.Markdown, p *bluemonday.Policy) (string, error) {
 	if len(src) > MaxBodyBytes {
-		return "", ErrTooLarge
+		return "", fmt.Errorf("%w: the source is larger than %d bytes", ErrTooLarge, MaxBodyBytes)
 	}
 	src = strings.ToValidUTF8(src, "\uFFFD")
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(src), &buf); err != nil {
 		return "", err
 	}
-	return p.Sanitize(buf.String()), nil
+	tooBig := fmt.Errorf("%w: the HTML is larger than %d bytes", ErrTooLarge, MaxHTMLBytes)
+	if buf.Len() > MaxHTMLBytes {
+		return "", tooBig // before sanitizing, which costs more
+	}
+	out := p.Sanitize(buf.String())
+	if len(out) > MaxHTMLBytes {
+		return "", tooBig
+	}
+	return out, nil
 }
 
 func newMarkdown(comment bool) goldmark.Markdown {
@@ -144,7 +160,7 @@ func (d destinations) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 	for i := len(nodes) - 1; i >= 0; i-- {
 		switch n := nodes[i].(type) {
 		case *ast.Link:
-			if !linkHref.MatchString(destination(n.Destination)) {
+			if !allowedLink(destination(n.Destination)) {
 				unwrap(n)
 			}
 		case *ast.Image:
@@ -157,10 +173,10 @@ func (d destinations) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 				link.Title = n.Title
 				moveChildren(link, n)
 				n.Parent().ReplaceChild(n.Parent(), n, link)
-				if !linkHref.MatchString(destination(link.Destination)) {
+				if !allowedLink(destination(link.Destination)) {
 					unwrap(link)
 				}
-			case !imageSrc.MatchString(destination(n.Destination)):
+			case !allowedImage(destination(n.Destination)):
 				unwrap(n)
 			}
 		}
@@ -213,10 +229,37 @@ var (
 	imageSrc = regexp.MustCompile(`^(?i:https?://)`)
 )
 
+func hasHost(u *url.URL) bool { return u.Hostname() != "" }
+
+// allowedLink and allowedImage are the sanitizer's URL rules, applied to
+// the Markdown AST first.
+func allowedLink(dest string) bool {
+	if footnoteHref.MatchString(dest) {
+		return true
+	}
+	u, err := url.Parse(dest)
+	if err != nil || !linkHref.MatchString(dest) {
+		return false
+	}
+	if u.Scheme == "mailto" {
+		return u.Opaque != ""
+	}
+	return hasHost(u)
+}
+
+func allowedImage(dest string) bool {
+	u, err := url.Parse(dest)
+	return err == nil && imageSrc.MatchString(dest) && hasHost(u)
+}
+
 func newPolicy(comment bool) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.RequireParseableURLs(true)
-	p.AllowURLSchemes("http", "https", "mailto")
+	// http(s) URLs need a host ("http:" alone would be the page itself),
+	// mailto an address.
+	p.AllowURLSchemeWithCustomPolicy("http", hasHost)
+	p.AllowURLSchemeWithCustomPolicy("https", hasHost)
+	p.AllowURLSchemeWithCustomPolicy("mailto", func(u *url.URL) bool { return u.Opaque != "" })
 	// Needed for the footnote fragments; linkHref and imageSrc keep any
 	// other relative URL out.
 	p.AllowRelativeURLs(true)

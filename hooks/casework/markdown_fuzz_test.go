@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -22,7 +23,7 @@ func FuzzRender(f *testing.F) {
 		for _, r := range []func(string) (string, error){Render, RenderComment} {
 			out, err := r(src)
 			if err != nil {
-				if len(src) <= MaxBodyBytes {
+				if !errors.Is(err, ErrTooLarge) {
 					t.Fatalf("error for %d bytes: %v", len(src), err)
 				}
 				continue

@@ -71,8 +71,8 @@ func unsafeMarkup(out string) string {
 					}
 				}
 				if a.Key == "href" || a.Key == "src" {
-					if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") &&
-						!strings.HasPrefix(v, "mailto:") && !strings.HasPrefix(v, "#fn") {
+					if !(regexp.MustCompile(`^https?://[^/?#]`).MatchString(v) ||
+						regexp.MustCompile(`^mailto:.`).MatchString(v) || strings.HasPrefix(v, "#fn")) {
 						return "URL " + a.Val + " in " + raw
 					}
 				}
@@ -155,6 +155,7 @@ var xssVectors = []struct {
 	{"relative", "[x](/api/secret)", false},
 	{"fragment", "[x](#top)", false},
 	{"file", "[x](file:///etc/passwd)", false},
+	{"no host", "0[](http://) [y](https:) [z](mailto:) ![w](https:///a.png)", false},
 	{"nested", "[![x](javascript:alert(1))](javascript:alert(2))", false},
 	{"entity-encoded tag", "&lt;script&gt;alert(1)&lt;/script&gt;", true},
 }
@@ -350,6 +351,14 @@ func TestRenderSize(t *testing.T) {
 	}
 	if _, err := RenderComment(strings.Repeat("a", MaxBodyBytes+1)); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("comment MaxBodyBytes+1: %v, want ErrTooLarge", err)
+	}
+	// A source within MaxBodyBytes whose HTML would not fit body_html.
+	refs := strings.Repeat("a[^1]", 30_000) + "\n\n[^1]: x"
+	if _, err := Render(refs); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("30,000 footnote references: %v, want ErrTooLarge", err)
+	}
+	if out, err := Render(strings.Repeat("- a\n", MaxBodyBytes/4)); err != nil || len(out) > MaxHTMLBytes {
+		t.Errorf("a long list: %d bytes, %v", len(out), err)
 	}
 	// Too big is an error for Render, but the text helpers just read the
 	// first MaxBodyBytes (without splitting a character).

@@ -45,6 +45,8 @@ type Case struct {
 	Files            []files.Info `json:"files"`
 	Entities         []Entity     `json:"entities"`
 	Can              Actions      `json:"can"`
+	Voted            bool         `json:"voted"`
+	Bookmarked       bool         `json:"bookmarked"`
 	Draft            *Draft       `json:"draft,omitempty"`
 }
 

@@ -347,7 +347,10 @@ func (m *Module) HandleApprove(e *core.RequestEvent) error {
 			if err := m.publishEntities(tx, rec.Id, ents); err != nil {
 				return err
 			}
-			return m.index(tx, rec)
+			if err := m.index(tx, rec); err != nil {
+				return err
+			}
+			return m.announce(tx, s.ID, rec)
 		})
 }
 
@@ -368,7 +371,7 @@ func (m *Module) HandleReject(e *core.RequestEvent) error {
 			v.Set("review_comment", body.Comment)
 			v.Set("reviewed_at", now())
 			rec.Set("status", "returned")
-			return nil
+			return returned(tx, rec, body.Comment)
 		})
 }
 
