@@ -214,16 +214,16 @@ func TestCaseSearch(t *testing.T) {
 		user, q string
 		want    []string
 	}{
-		{"staff.east.tax", "营业执照", sorted(a, c)},    // 4 characters; the draft is not published
-		{"staff.east.tax", "执照", sorted(a, c)},        // 2
-		{"staff.east.tax", "营", sorted(a, c)},         // 1
-		{"staff.east.tax", "许可证", sorted(a, c)},      // 3
-		{"staff.east.tax", "营业执照 2024", sorted(a)},  // mixed
-		{"staff.east.tax", "社保", sorted(b)},          // a unit case, own unit
-		{"staff.west.tax", "社保", nil},                // not for another unit
+		{"staff.east.tax", "营业执照", sorted(a, c)},   // 4 characters; the draft is not published
+		{"staff.east.tax", "执照", sorted(a, c)},     // 2
+		{"staff.east.tax", "营", sorted(a, c)},      // 1
+		{"staff.east.tax", "许可证", sorted(a, c)},    // 3
+		{"staff.east.tax", "营业执照 2024", sorted(a)}, // mixed
+		{"staff.east.tax", "社保", sorted(b)},        // a unit case, own unit
+		{"staff.west.tax", "社保", nil},              // not for another unit
 		{"staff.west.tax", "税务登记", nil},
 		{"staff.east.hr", "食品", sorted(a, c)},
-		{"staff.east.tax", "执照营业", nil},             // not the phrase
+		{"staff.east.tax", "执照营业", nil}, // not the phrase
 	}
 	for _, tc := range cases {
 		if got := ids(tc.user, tc.q); !slices.Equal(got, tc.want) {

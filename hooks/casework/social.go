@@ -51,7 +51,7 @@ func (m *Module) HandleComments(e *core.RequestEvent) error {
 	}
 	var recs []*core.Record
 	if err := e.App.RecordQuery(CommentsTable).Where(where).OrderBy("created ASC").
-		Limit(int64(perPage)).Offset(int64((page-1)*perPage)).All(&recs); err != nil {
+		Limit(int64(perPage)).Offset(int64((page - 1) * perPage)).All(&recs); err != nil {
 		return err
 	}
 	nm := newNames(e.App)
@@ -219,8 +219,12 @@ func (m *Module) toggle(e *core.RequestEvent, table, counter string, on bool) er
 
 // HandleVote and HandleUnvote are POST/DELETE /api/gov/cases/{id}/vote
 // (有用): one per user.
-func (m *Module) HandleVote(e *core.RequestEvent) error   { return m.toggle(e, VotesTable, "votes", true) }
-func (m *Module) HandleUnvote(e *core.RequestEvent) error { return m.toggle(e, VotesTable, "votes", false) }
+func (m *Module) HandleVote(e *core.RequestEvent) error {
+	return m.toggle(e, VotesTable, "votes", true)
+}
+func (m *Module) HandleUnvote(e *core.RequestEvent) error {
+	return m.toggle(e, VotesTable, "votes", false)
+}
 
 // HandleBookmark and HandleUnbookmark are POST/DELETE
 // /api/gov/cases/{id}/bookmark (收藏).

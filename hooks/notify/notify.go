@@ -101,7 +101,7 @@ func (m *Module) HandleList(e *core.RequestEvent) error {
 	}
 	var recs []*core.Record
 	if err := e.App.RecordQuery(Table).Where(cond).OrderBy("created DESC").
-		Limit(int64(perPage)).Offset(int64((page-1)*perPage)).All(&recs); err != nil {
+		Limit(int64(perPage)).Offset(int64((page - 1) * perPage)).All(&recs); err != nil {
 		return err
 	}
 	items := make([]Item, 0, len(recs))
