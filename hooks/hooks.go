@@ -108,7 +108,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		}
 		if opts.Demo != nil && *opts.Demo {
 			a.SetDemo(true)
-			if err := Seed(a); err != nil {
+			if err := Seed(g); err != nil {
 				return err
 			}
 		}
@@ -127,8 +127,11 @@ func Register(app core.App, opts Options) (*Gov, error) {
 
 // Seed fills an empty database with the demo province and every module's
 // demo content. It does nothing on a database that already has units.
-func Seed(a *api.App) error {
-	return org.SeedDemo(a)
+func Seed(g *Gov) error {
+	if err := org.SeedDemo(g.App); err != nil {
+		return err
+	}
+	return g.Cases.SeedDemo()
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

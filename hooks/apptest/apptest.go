@@ -46,7 +46,7 @@ func build() {
 		return
 	}
 	g.SetDemo(true)
-	if err := hooks.Seed(g.App); err != nil {
+	if err := hooks.Seed(g); err != nil {
 		buildErr = fmt.Errorf("apptest: seed: %w", err)
 		return
 	}

@@ -185,6 +185,7 @@ func TestReviewLevel(t *testing.T) {
 // queries, only where the reader may see them, with highlighted spans.
 func TestCaseSearch(t *testing.T) {
 	e := newEnv(t)
+	e.clearCases()
 	publish := func(author, title, summary, body, scope string) string {
 		id := str(e.must(200, author, http.MethodPost, "/api/gov/cases", map[string]any{
 			"title": title, "summary": summary, "body": body, "scope": scope, "tags": []string{"测试"}})["id"])

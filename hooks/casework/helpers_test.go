@@ -14,6 +14,8 @@ import (
 
 	"govcollab/hooks"
 	"govcollab/hooks/apptest"
+	"govcollab/hooks/casework"
+	"govcollab/hooks/search"
 	"govcollab/hooks/security"
 )
 
@@ -110,4 +112,23 @@ func str(v any) string {
 func has(out map[string]any, key, sub string) bool {
 	raw, _ := json.Marshal(out[key])
 	return strings.Contains(string(raw), sub)
+}
+
+// clearCases removes the demo cases, for tests that count exact sets.
+func (e *env) clearCases() {
+	e.t.Helper()
+	var ids []string
+	if err := e.app.DB().Select("id").From("cases").Column(&ids); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := search.Remove(e.app, casework.DocType, id); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	for _, table := range []string{"cases", "case_versions", "case_entities", "case_comments", "case_votes", "case_bookmarks"} {
+		if _, err := e.app.DB().NewQuery("DELETE FROM " + table).Execute(); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }

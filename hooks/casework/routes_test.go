@@ -72,10 +72,10 @@ func TestCaseRoutes(t *testing.T) {
 	valid := `{"title":"新案例","body":"正文","scope":"unit"}`
 	scenarios := []tests.ApiScenario{
 		// list
-		scenario(t, "list: reader sees the published system case", "GET", "/api/gov/cases", "staff.west.tax", "", 200, `"id":"`+pubID+`"`, `"totalItems":1`),
-		scenario(t, "list: author sees all three", "GET", "/api/gov/cases?mine=1", "staff.east.tax", "", 200, `"totalItems":3`, draftID, inRevID),
-		scenario(t, "list: other system sees nothing", "GET", "/api/gov/cases", "staff.east.hr", "", 200, `"totalItems":0`),
-		scenario(t, "list: reviewer queue", "GET", "/api/gov/cases?queue=1", "reviewer.prov", "", 200, `"totalItems":1`, inRevID),
+		scenario(t, "list: reader sees the published system case", "GET", "/api/gov/cases?tag=测试", "staff.west.tax", "", 200, `"id":"`+pubID+`"`, `"totalItems":1`),
+		scenario(t, "list: author sees all three", "GET", "/api/gov/cases?mine=1&tag=测试", "staff.east.tax", "", 200, `"totalItems":3`, draftID, inRevID),
+		scenario(t, "list: other system sees nothing", "GET", "/api/gov/cases?tag=测试", "staff.east.hr", "", 200, `"totalItems":0`),
+		scenario(t, "list: reviewer queue", "GET", "/api/gov/cases?queue=1&tag=测试", "reviewer.prov", "", 200, `"totalItems":1`, inRevID),
 		scenario(t, "list: sysadmin", "GET", "/api/gov/cases", "admin.sys", "", 403, `"code":"forbidden"`),
 		scenario(t, "list: no login", "GET", "/api/gov/cases", "", "", 401),
 		scenario(t, "list: bad sort", "GET", "/api/gov/cases?sort=password", "staff.east.tax", "", 400, `"sort"`),
