@@ -125,9 +125,12 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 		if verr := in.apply(&c); verr != nil {
 			return verr
 		}
-		html, err := renderBody(c.Body)
-		if err != nil {
-			return err
+		// the cached HTML is rendered again only when the body changed
+		html := v.GetString("body_html")
+		if c.Body != before.Body || html == "" {
+			if html, err = renderBody(c.Body); err != nil {
+				return err
+			}
 		}
 		n := v.GetInt("version")
 		if v.GetString("status") == "published" {

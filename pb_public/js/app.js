@@ -10,6 +10,7 @@ import {
 } from './modules.js';
 import { renderAccount } from './views/account.js';
 import { renderAudit } from './views/audit.js';
+import { renderCases } from './views/cases.js';
 import { renderImport, renderUnits, renderUsers } from './views/admin_org.js';
 import {
   renderAdminGrants, renderAdminPolicy, renderAdminRoles, renderAdminSecurity,
@@ -83,7 +84,7 @@ function route(moved) {
   let mod = findModule(id);
   let title = mod ? mod.title : '页面不存在';
   const page = mod?.id === 'admin' && sub ? ADMIN_PAGES.find((p) => p.sub === sub) : null;
-  if (!mod || (sub && !page)) {
+  if (!mod || (sub && !page && !mod.subroutes)) {
     mod = mod && sub ? null : mod;
     title = '页面不存在';
     renderNotFound(shell.main);
@@ -100,6 +101,8 @@ function route(moved) {
     else if (page.sub === 'grants') renderAdminGrants(shell.main, me);
     else if (page.sub === 'policy') renderAdminPolicy(shell.main, me);
     else if (page.sub === 'security') renderAdminSecurity(shell.main, me);
+  } else if (mod.id === 'cases') {
+    title = renderCases(shell.main, me, sub, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {
