@@ -16,7 +16,8 @@ var FollowKinds = []string{"tag", "unit", "system", "author"}
 // upSocial adds discussion and following around cases, and the per-user
 // notifications every module writes:
 //   - case_comments, case_votes, case_bookmarks (one vote/bookmark per user);
-//   - follows: a user follows a tag, unit, system or author;
+//   - follows: a user follows a tag, unit, system or author; case_tags
+//     lists each published case's tags for them;
 //   - notifications: the one collection realtime clients subscribe to; its
 //     list/view rule lets a user read only their own (DESIGN: realtime never
 //     goes through a guarded collection), and nobody writes through the API.
@@ -58,6 +59,15 @@ func upSocial(app core.App) error {
 	f.AddIndex("idx_follows_user", true, "user, kind, target", "")
 	f.AddIndex("idx_follows_target", false, "kind, target", "")
 
+	// the tags of published cases, one row each, for follows and the feed
+	tg := core.NewBaseCollection("case_tags")
+	tg.Fields.Add(
+		&core.TextField{Name: "case_id", Required: true, Max: 15},
+		&core.TextField{Name: "tag", Required: true, Max: 40},
+	)
+	tg.AddIndex("idx_case_tags_tag", false, "tag, case_id", "")
+	tg.AddIndex("idx_case_tags_case", false, "case_id", "")
+
 	n := core.NewBaseCollection("notifications")
 	n.Fields.Add(
 		&core.TextField{Name: "user", Required: true, Max: 15},
@@ -73,7 +83,7 @@ func upSocial(app core.App) error {
 	n.ListRule = types.Pointer(own)
 	n.ViewRule = types.Pointer(own)
 
-	for _, c := range []*core.Collection{cm, vote, bm, f, n} {
+	for _, c := range []*core.Collection{cm, vote, bm, f, tg, n} {
 		if err := app.Save(c); err != nil {
 			return err
 		}
@@ -82,7 +92,7 @@ func upSocial(app core.App) error {
 }
 
 func downSocial(app core.App) error {
-	for _, name := range []string{"notifications", "follows", "case_bookmarks", "case_votes", "case_comments"} {
+	for _, name := range []string{"notifications", "case_tags", "follows", "case_bookmarks", "case_votes", "case_comments"} {
 		c, err := app.FindCollectionByNameOrId(name)
 		if err != nil {
 			return err

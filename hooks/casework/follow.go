@@ -156,10 +156,8 @@ func followedExpr(app core.App, user string) dbx.Expression {
 		case "author":
 			ors = append(ors, dbx.HashExp{"author": t})
 		case "tag":
-			raw, _ := json.Marshal(t)
 			p := "ft" + itoa(i)
-			ors = append(ors, dbx.NewExp("EXISTS (SELECT 1 FROM json_each(cases.tags) WHERE json_each.value = json_extract({:"+p+"}, '$'))",
-				dbx.Params{p: string(raw)}))
+			ors = append(ors, dbx.NewExp("EXISTS (SELECT 1 FROM case_tags ct WHERE ct.tag = {:"+p+"} AND ct.case_id = cases.id)", dbx.Params{p: t}))
 		}
 	}
 	return dbx.Or(ors...)
@@ -172,10 +170,15 @@ func itoa(i int) string {
 
 // HandleFeed is GET /api/gov/feed: newly published cases the user may read,
 // from what they follow (everything when they follow nothing), newest
-// first; ?since=YYYY-MM-DD for the weekly digest.
+// first; ?since=YYYY-MM-DD for the weekly digest. A feed is read page by
+// page, so no total is counted unless ?total=1.
 func (m *Module) HandleFeed(e *core.RequestEvent) error {
 	if e.Auth == nil {
 		return api.Unauthenticated(e)
+	}
+	if q := e.Request.URL.Query(); q.Get("total") != "1" && q.Get("skipTotal") == "" {
+		q.Set("skipTotal", "1")
+		e.Request.URL.RawQuery = q.Encode()
 	}
 	spec := listSpec
 	spec.DefaultSort = "-published_at"

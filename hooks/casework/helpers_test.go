@@ -126,7 +126,7 @@ func (e *env) clearCases() {
 			e.t.Fatal(err)
 		}
 	}
-	for _, table := range []string{"cases", "case_versions", "case_entities", "case_comments", "case_votes", "case_bookmarks"} {
+	for _, table := range []string{"cases", "case_versions", "case_entities", "case_comments", "case_votes", "case_bookmarks", "case_tags"} {
 		if _, err := e.app.DB().NewQuery("DELETE FROM " + table).Execute(); err != nil {
 			e.t.Fatal(err)
 		}

@@ -189,3 +189,17 @@ func nonNil(s []string) []string {
 }
 
 func now() types.DateTime { return types.NowDateTime() }
+
+// publishTags makes the published tags of a case its case_tags rows (no
+// rows when it is not published).
+func publishTags(tx core.App, caseID string, tags []string) error {
+	if _, err := tx.DB().Delete("case_tags", dbx.HashExp{"case_id": caseID}).Execute(); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if _, err := tx.DB().Insert("case_tags", dbx.Params{"id": core.GenerateDefaultRandomId(), "case_id": caseID, "tag": t}).Execute(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

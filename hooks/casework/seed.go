@@ -164,6 +164,9 @@ func (m *Module) seedOne(tx core.App, d demoCase, reviewer string) error {
 		if err := m.publishEntities(tx, rec.Id, d.c.Entities); err != nil {
 			return err
 		}
+		if err := publishTags(tx, rec.Id, d.c.Tags); err != nil {
+			return err
+		}
 		if err := m.index(tx, rec); err != nil {
 			return err
 		}

@@ -205,7 +205,7 @@ func (m *Module) HandleDelete(e *core.RequestEvent) error {
 		if _, err := m.files.Set(tx, e.Auth.Id, "files", nil, "case", rec.Id); err != nil {
 			return err
 		}
-		for _, table := range []string{VersionsTable, EntitiesTable} {
+		for _, table := range []string{VersionsTable, EntitiesTable, "case_tags"} {
 			if _, err := tx.DB().Delete(table, dbx.HashExp{"case_id": rec.Id}).Execute(); err != nil {
 				return err
 			}
@@ -280,6 +280,9 @@ func (m *Module) HandleWithdraw(e *core.RequestEvent) error {
 		func(tx core.App, s *policies.Subject, rec, v *core.Record) error {
 			if rec.GetString("status") == "published" {
 				rec.Set("live", "")
+				if err := publishTags(tx, rec.Id, nil); err != nil {
+					return err
+				}
 				if err := m.unindex(tx, rec.Id); err != nil {
 					return err
 				}
@@ -348,6 +351,9 @@ func (m *Module) HandleApprove(e *core.RequestEvent) error {
 			rec.Set("published_version", v.GetInt("version"))
 			rec.Set("published_at", now())
 			if err := m.publishEntities(tx, rec.Id, ents); err != nil {
+				return err
+			}
+			if err := publishTags(tx, rec.Id, c.Tags); err != nil {
 				return err
 			}
 			if err := m.index(tx, rec); err != nil {

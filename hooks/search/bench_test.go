@@ -163,6 +163,7 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(p95, "p95-ms")
 	b.ReportMetric(l50, "like-p50-ms")
 	b.ReportMetric(l50/p50, "vs_like_ratio")
+	b.ReportMetric(p50/l50, "ours_per_like") // the target's form for make bench: ≤ 0.02 is ≥ 50× faster
 	slices.Sort(hits)
 	b.Logf("%d docs indexed in %.1fs; %d queries over %d two-character terms, visible hits p50 %d max %d; "+
 		"ours p50 %.2fms p95 %.2fms; LIKE p50 %.1fms p95 %.1fms (%d samples); ratio %.0f",
