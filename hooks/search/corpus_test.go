@@ -58,6 +58,9 @@ func unitOf(i int) string {
 func corpusApp(t testing.TB) core.App {
 	app, _ := apptest.New(t)
 	t.Cleanup(app.Cleanup)
+	// the demo content is indexed too: start from an empty index
+	exec(t, app, "DELETE FROM search_fts", nil)
+	exec(t, app, "DELETE FROM search_docs", nil)
 	exec(t, app, "CREATE TABLE t_docs (id TEXT PRIMARY KEY, unit TEXT NOT NULL, title TEXT, body TEXT)", nil)
 	err := app.RunInTransaction(func(tx core.App) error {
 		for i, d := range corpus {
