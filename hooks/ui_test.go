@@ -81,7 +81,7 @@ func TestUILoginShellLogout(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#sidemenu a[data-route="cases"]`)),
 		waitJS(`location.hash === '#/cases'`),
 		waitText("#main h1", "经验案例"),
-		waitText("#building", "建设中"),
+		waitText("#cases-count", "共"),
 		waitJS(`document.querySelector('#sidemenu [aria-current="page"]')?.dataset.route === 'cases'`),
 	)
 	b.screenshot("cases-1280")
@@ -139,7 +139,7 @@ func TestUILoginShellLogout(t *testing.T) {
 		waitText("#me-facts", "安全审计员"),
 		chromedp.Click(chromedp.CSS(`#sidemenu a[data-route="admin"]`)),
 		waitText("#main h1", "管理"),
-		waitText("#building", "建设中"),
+		waitText("#cases-count", "共"),
 	)
 
 	b.noConsoleProblems()
