@@ -139,7 +139,7 @@ func TestUILoginShellLogout(t *testing.T) {
 		waitText("#me-facts", "安全审计员"),
 		chromedp.Click(chromedp.CSS(`#sidemenu a[data-route="admin"]`)),
 		waitText("#main h1", "管理"),
-		waitText("#cases-count", "共"),
+		waitText("#building", "建设中"),
 	)
 
 	b.noConsoleProblems()

@@ -65,14 +65,5 @@ func upFiles(app core.App) error {
 }
 
 func downFiles(app core.App) error {
-	for _, name := range []string{"archive_objects", "files"} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return err
-		}
-		if err := app.Delete(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dropCollections(app, "archive_objects", "files")
 }

@@ -103,14 +103,5 @@ func upCases(app core.App) error {
 }
 
 func downCases(app core.App) error {
-	for _, name := range []string{"case_entities", "case_versions", "cases"} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return err
-		}
-		if err := app.Delete(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dropCollections(app, "case_entities", "case_versions", "cases")
 }

@@ -92,14 +92,5 @@ func upSocial(app core.App) error {
 }
 
 func downSocial(app core.App) error {
-	for _, name := range []string{"notifications", "case_tags", "follows", "case_bookmarks", "case_votes", "case_comments"} {
-		c, err := app.FindCollectionByNameOrId(name)
-		if err != nil {
-			return err
-		}
-		if err := app.Delete(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return dropCollections(app, "notifications", "case_tags", "follows", "case_bookmarks", "case_votes", "case_comments")
 }
