@@ -96,7 +96,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		return nil, err
 	}
 	g.Retention.Register("personal_uploads", files.PurgePending)
-	g.Cases = casework.New(a, g.Files, vault)
+	g.Cases = casework.New(a, g.Files, vault, g.Sessions.Settings, g.Audit)
 	g.Notify = notify.New(a)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {

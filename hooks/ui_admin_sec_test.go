@@ -264,19 +264,23 @@ func TestUIAdminSecPages(t *testing.T) {
 		chromedp.Click(chromedp.ID("sec-save")),
 		waitText("#sec-file-pdf-error", "1 到 1024 MB"),
 	)
-	b.step("PDF 上传上限 20 MB is saved",
+	b.step("PDF 上传上限 20 MB and 本系统案例 by 省级 reviewers are saved",
 		typeInto("sec-file-pdf", "20"),
+		waitJS(`document.getElementById('sec-review-system').value === 'city'`),
+		chromedp.SetValue(chromedp.ID("sec-review-system"), "province"),
 		chromedp.Click(chromedp.ID("sec-save")),
 		waitText("#sec-status", "已保存"),
 	)
 	var settings struct {
-		LockoutAttempts int            `json:"lockout_attempts"`
-		FileMaxMB       map[string]int `json:"file_max_mb"`
+		LockoutAttempts  int               `json:"lockout_attempts"`
+		FileMaxMB        map[string]int    `json:"file_max_mb"`
+		CaseReviewLevels map[string]string `json:"case_review_levels"`
 	}
 	if status := getJSON(t, base+"/api/gov/admin/security", storedToken(b), &settings); status != http.StatusOK ||
-		settings.LockoutAttempts != 6 || settings.FileMaxMB["pdf"] != 20 || settings.FileMaxMB["zip"] != 200 {
-		t.Fatalf("settings after saving: %d, lockout_attempts %d, file_max_mb %v; want 200, 6, pdf 20 and zip 200",
-			status, settings.LockoutAttempts, settings.FileMaxMB)
+		settings.LockoutAttempts != 6 || settings.FileMaxMB["pdf"] != 20 || settings.FileMaxMB["zip"] != 200 ||
+		settings.CaseReviewLevels["system"] != "province" || settings.CaseReviewLevels["unit"] != "township" {
+		t.Fatalf("settings after saving: %d, lockout_attempts %d, file_max_mb %v, case_review_levels %v",
+			status, settings.LockoutAttempts, settings.FileMaxMB, settings.CaseReviewLevels)
 	}
 	shot("admin-security-1280")
 	phone("admin-security", "#sec-form")

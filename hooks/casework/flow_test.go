@@ -244,3 +244,80 @@ func TestCaseSearch(t *testing.T) {
 		t.Errorf("sysadmin search: %d", code)
 	}
 }
+
+// TestReviewLevelSetting: the secadmin's case_review_levels decide: with
+// "all" lowered to city, a city reviewer publishes an all-government case.
+func TestReviewLevelSetting(t *testing.T) {
+	e := newEnv(t)
+	e.grantReviewer("clerk.east", "东城市人民政府")
+	id := str(e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases", map[string]any{"title": "全省", "body": "正文", "scope": "all"})["id"])
+	e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases/"+id+"/submit", nil)
+	if code, _ := e.call("clerk.east", http.MethodPost, "/api/gov/cases/"+id+"/approve", nil); code != 403 {
+		t.Fatalf("before the change: %d", code)
+	}
+	e.must(200, "admin.sec", http.MethodPut, "/api/gov/admin/security", map[string]any{"case_review_levels": map[string]string{"all": "city"}})
+	e.must(200, "clerk.east", http.MethodPost, "/api/gov/cases/"+id+"/approve", nil)
+}
+
+// TestReviewFindings: a reviewer cannot publish their own case; a city
+// reviewer's queue holds only what it may review; a live case stays
+// visible to the leader while a new version is drafted; a case once
+// published cannot be deleted; editing after withdrawing keeps the approved
+// version as approved; marks in the body are refused and audited.
+func TestReviewFindings(t *testing.T) {
+	e := newEnv(t)
+	own := str(e.must(200, "reviewer.prov", http.MethodPost, "/api/gov/cases", map[string]any{"title": "自审", "body": "x", "scope": "all"})["id"])
+	e.must(200, "reviewer.prov", http.MethodPost, "/api/gov/cases/"+own+"/submit", nil)
+	if code, out := e.call("reviewer.prov", http.MethodPost, "/api/gov/cases/"+own+"/approve", nil); code != 403 || out["code"] != "own_case" {
+		t.Errorf("approving one's own case: %d %v", code, out)
+	}
+	if q := e.must(200, "reviewer.prov", http.MethodGet, "/api/gov/cases?queue=1&perPage=100", nil); has(q, "items", own) {
+		t.Error("one's own case in one's review queue")
+	}
+
+	e.grantReviewer("clerk.east", "东城市人民政府")
+	all := str(e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases", map[string]any{"title": "全省范围", "body": "x", "scope": "all"})["id"])
+	sub := str(e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases", map[string]any{"title": "本级范围", "body": "x", "scope": "subtree", "entities": []map[string]any{{"kind": "person", "number": idNumber("456")}}})["id"])
+	for _, id := range []string{all, sub} {
+		e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases/"+id+"/submit", nil)
+	}
+	q := e.must(200, "clerk.east", http.MethodGet, "/api/gov/cases?queue=1&perPage=100", nil)
+	if has(q, "items", all) || !has(q, "items", sub) {
+		t.Errorf("city reviewer's queue: %v", q["items"])
+	}
+	if v := e.must(200, "clerk.east", http.MethodGet, "/api/gov/cases/"+all, nil); v["draft"] != nil {
+		t.Error("a reviewer below the scope's level got the working copy")
+	}
+
+	e.must(200, "clerk.east", http.MethodPost, "/api/gov/cases/"+sub+"/approve", nil)
+	e.must(200, "staff.east.tax", http.MethodPatch, "/api/gov/cases/"+sub, map[string]any{"summary": "新版本"})
+	e.must(200, "leader.east", http.MethodGet, "/api/gov/cases/"+sub, nil) // live, new version in draft
+	if code, _ := e.call("staff.west.tax", http.MethodGet, "/api/gov/cases?status=draft", nil); code != 200 {
+		t.Fatalf("status filter: %d", code)
+	}
+	if l := e.must(200, "leader.east.tax", http.MethodGet, "/api/gov/cases?status=draft&perPage=100", nil); !has(l, "items", sub) {
+		// the status filter is ignored outside mine/queue: the leader's list is unfiltered
+		t.Errorf("status filter applied for a reader: %v", l["totalItems"])
+	}
+
+	// a published case taken offline keeps its approved version as approved
+	e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases/"+sub+"/submit", nil)
+	e.must(200, "clerk.east", http.MethodPost, "/api/gov/cases/"+sub+"/approve", nil)
+	e.must(200, "staff.east.tax", http.MethodPost, "/api/gov/cases/"+sub+"/withdraw", nil)
+	after := e.must(200, "staff.east.tax", http.MethodPatch, "/api/gov/cases/"+sub, map[string]any{"summary": "撤回后修改"})
+	if after["version"] != float64(3) {
+		t.Errorf("edit after withdrawing version 2 edited it in place: version %v", after["version"])
+	}
+	if code, _ := e.call("staff.east.tax", http.MethodDelete, "/api/gov/cases/"+sub, nil); code != 409 {
+		t.Errorf("deleting a case once published: %d", code)
+	}
+
+	if code, out := e.call("staff.east.tax", http.MethodPost, "/api/gov/cases", map[string]any{"title": "方案", "body": "机密★5年\n\n内容", "scope": "unit"}); code != 400 || !has(out, "data", "body") {
+		t.Errorf("marked body: %d %v", code, out)
+	}
+	var n int
+	_ = e.app.DB().NewQuery("SELECT COUNT(*) FROM audit_log WHERE action = 'case.refuse' AND result = 'denied'").Row(&n)
+	if n != 1 {
+		t.Errorf("refusal audited %d times", n)
+	}
+}

@@ -18,7 +18,6 @@ var listSpec = api.ListSpec{
 		"views": "views", "votes": "votes", "title": "title"},
 	DefaultSort: "-updated",
 	Filters: []api.FilterParam{
-		{Name: "status", Kind: api.FilterIn, Columns: []string{"status"}},
 		{Name: "live", Kind: api.FilterIn, Columns: []string{"live"}},
 		{Name: "scope", Kind: api.FilterIn, Columns: []string{"scope"}},
 		{Name: "business", Kind: api.FilterEq, Columns: []string{"business"}},
@@ -41,16 +40,28 @@ func (m *Module) HandleList(e *core.RequestEvent) error {
 	if text := q.Get("q"); text != "" {
 		return m.handleSearch(e, text)
 	}
+	// where a new version stands in review is the editors' business: the
+	// status filter is only for one's own cases and the review queue
+	withStatus := func() {
+		spec.Filters = append(slices.Clone(spec.Filters), api.FilterParam{Name: "status", Kind: api.FilterIn, Columns: []string{"status"}})
+	}
 	switch {
 	case q.Get("queue") == "1":
+		s, err := m.app.Require(e, "review", "case")
+		if err != nil {
+			return err
+		}
 		spec.Action = "review"
-		spec.Where = dbx.HashExp{"status": "submitted"}
+		spec.Where = dbx.And(dbx.HashExp{"status": "submitted"}, dbx.Not(dbx.HashExp{"author": s.ID}),
+			dbx.In("scope", m.reviewableScopes(s)...))
 		spec.DefaultSort = "updated"
+		withStatus()
 	case q.Get("mine") == "1":
 		if e.Auth == nil {
 			return api.Unauthenticated(e)
 		}
 		spec.Where = dbx.HashExp{"author": e.Auth.Id}
+		withStatus()
 	case q.Get("bookmarked") == "1":
 		if e.Auth == nil {
 			return api.Unauthenticated(e)
@@ -172,4 +183,34 @@ func (m *Module) HandlePreview(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, map[string]string{"body_html": html})
+}
+
+// reviewableScopes are the case scopes s may review at the level of some
+// unit where s holds the reviewer role (the security settings'
+// case_review_levels); approving checks the precise unit chain again.
+func (m *Module) reviewableScopes(s *policies.Subject) []any {
+	levels := m.settings.Get(m.app).CaseReviewLevels
+	var out []any
+	for _, asg := range s.Assignments {
+		if asg.Role != "reviewer" {
+			continue
+		}
+		u, err := m.app.FindRecordById("units", asg.Unit.ID)
+		if err != nil {
+			continue
+		}
+		lv, ok := levelIndex[u.GetString("level")]
+		if !ok {
+			continue
+		}
+		for scope, need := range levels {
+			if n, ok := levelIndex[need]; ok && lv <= n && !slices.Contains(out, any(scope)) {
+				out = append(out, scope)
+			}
+		}
+	}
+	if out == nil {
+		out = []any{""}
+	}
+	return out
 }

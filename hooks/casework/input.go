@@ -64,9 +64,6 @@ func (in *Input) apply(c *content) *api.Error {
 	if utf8.RuneCountInString(c.Title) > maxTitle {
 		return api.BadField("title", "too_long", fmt.Sprintf("标题不能超过 %d 字", maxTitle))
 	}
-	if mark := files.MarkIn(c.Title); mark != "" {
-		return api.BadField("title", "classified", "涉密内容（标有「"+mark+"」）不得录入本系统")
-	}
 	if in.Summary != nil {
 		c.Summary = strings.TrimSpace(*in.Summary)
 	}
@@ -99,7 +96,12 @@ func (in *Input) apply(c *content) *api.Error {
 		c.Tags = tags
 	}
 	if in.Files != nil {
-		c.Files = slices.Compact(slices.Clone(*in.Files))
+		c.Files = []string{}
+		for _, id := range *in.Files {
+			if !slices.Contains(c.Files, id) {
+				c.Files = append(c.Files, id)
+			}
+		}
 	}
 	if in.Entities != nil {
 		ents, err := cleanEntities(*in.Entities)
@@ -166,4 +168,21 @@ func cleanEntities(raw []EntityInput) ([]EntityInput, *api.Error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// markedField finds a 密级 mark (秘密/机密/绝密 as a mark, e.g. 机密★5年) in
+// the title, summary or body an input sets.
+func (in *Input) markedField() (field, mark string) {
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"title", in.Title}, {"summary", in.Summary}, {"body", in.Body}} {
+		if f.v == nil {
+			continue
+		}
+		if mk := files.MarkIn(*f.v); mk != "" {
+			return f.name, mk
+		}
+	}
+	return "", ""
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/audit"
 	"govcollab/hooks/files"
+	"govcollab/hooks/security"
 	"govcollab/hooks/security/pii"
 	"govcollab/policies"
 )
@@ -34,15 +36,17 @@ func ObjectTypes() []policies.ObjectType {
 
 // Module is the wired casework module.
 type Module struct {
-	app   *api.App
-	files *files.Module
-	vault *pii.Vault
+	app      *api.App
+	files    *files.Module
+	vault    *pii.Vault
+	settings *security.SettingsStore
+	audit    *audit.Audit
 }
 
 // New wires the module: attachments of cases follow the published version
 // for readers (a draft's new attachment is not theirs to download).
-func New(app *api.App, fm *files.Module, vault *pii.Vault) *Module {
-	m := &Module{app: app, files: fm, vault: vault}
+func New(app *api.App, fm *files.Module, vault *pii.Vault, settings *security.SettingsStore, au *audit.Audit) *Module {
+	m := &Module{app: app, files: fm, vault: vault, settings: settings, audit: au}
 	fm.RegisterOwner("case", m.mayDownload)
 	return m
 }
@@ -67,13 +71,13 @@ func (m *Module) mayDownload(app core.App, s *policies.Subject, f *core.Record) 
 }
 
 // editor reports whether s works on the case's working copy: its author, or
-// a reviewer it is submitted to.
+// a reviewer it is submitted to at a level its scope allows.
 func (m *Module) editor(s *policies.Subject, rec *core.Record) bool {
 	if ok, _ := m.app.Authz.Can(s, "update", rec); ok {
 		return true
 	}
 	ok, _ := m.app.Authz.Can(s, "review", rec)
-	return ok
+	return ok && m.levelAllows(s, rec) == nil
 }
 
 // latest is the case's newest version (the working copy).

@@ -26,13 +26,14 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 // unindex takes a case out of search (taken offline or archived).
 func (m *Module) unindex(tx core.App, id string) error { return search.Remove(tx, DocType, id) }
 
-// renderBody renders a case body; a body too big is a 400 naming it.
+// renderBody renders a case body; a body too big (or rendering too big) is
+// a 400 naming it.
 func renderBody(src string) (string, error) {
 	html, err := Render(src)
-	if err != nil {
-		return "", err
+	if errors.Is(err, ErrTooLarge) {
+		return "", api.BadField("body", "too_long", "正文过长（或展开后过长），请精简后再保存")
 	}
-	return html, nil
+	return html, err
 }
 
 // Found is a search hit: the case and the matched text highlighted (spans,

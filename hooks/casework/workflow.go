@@ -10,14 +10,9 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/audit"
 	"govcollab/policies"
 )
-
-// ReviewLevels is the highest unit level (the smallest index in
-// org.Levels: province 0, city 1, county 2, township 3) a reviewer must
-// hold the role at to publish a case of each scope: a case for all
-// government needs a provincial reviewer.
-var ReviewLevels = map[string]int{"unit": 3, "subtree": 3, "system": 1, "all": 0}
 
 var levelIndex = map[string]int{"province": 0, "city": 1, "county": 2, "township": 3}
 
@@ -32,6 +27,9 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 	}
 	var in Input
 	if err := api.DecodeJSON(e, &in); err != nil {
+		return err
+	}
+	if err := m.refuseMarked(e, &in); err != nil {
 		return err
 	}
 	c := content{Scope: "unit", Tags: []string{}}
@@ -93,6 +91,9 @@ func (m *Module) newVersion(tx core.App, caseID string, n int, editor string, c 
 	return tx.Save(v)
 }
 
+// editable are the statuses in which the author may edit.
+var editable = []string{"draft", "returned", "withdrawn", "published"}
+
 // HandleUpdate is PATCH /api/gov/cases/{id}: the author edits the working
 // copy. Editing a published case starts a new version, which readers see
 // only once it is approved in turn.
@@ -111,7 +112,14 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 	if err := api.DecodeJSON(e, &in); err != nil {
 		return err
 	}
+	if err := m.refuseMarked(e, &in); err != nil {
+		return err
+	}
 	_, err = m.app.ApplyAs(e, "case.update", func(tx core.App, ch *api.Change) error {
+		rec, err := m.fresh(tx, s, "update", rec.Id, editable)
+		if err != nil {
+			return err
+		}
 		v, err := latest(tx, rec.Id)
 		if err != nil {
 			return err
@@ -133,7 +141,8 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 			}
 		}
 		n := v.GetInt("version")
-		if v.GetString("status") == "published" {
+		// the approved version stays as approved (also after a withdraw)
+		if v.GetString("status") == "published" || n == rec.GetInt("published_version") {
 			n++
 			if err := m.newVersion(tx, rec.Id, n, s.ID, c, html); err != nil {
 				return err
@@ -193,8 +202,8 @@ func (m *Module) HandleDelete(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if rec.GetString("live") != "" {
-		return api.Conflict("已发布的案例不能删除；如需下线，请撤回或申请归档")
+	if rec.GetString("live") != "" || rec.GetInt("published_version") > 0 {
+		return api.Conflict("发布过的案例不能删除；如需下线，请撤回或申请归档")
 	}
 	if rec.GetString("status") == "submitted" {
 		return api.Conflict("案例正在审核中，请先撤回")
@@ -205,7 +214,7 @@ func (m *Module) HandleDelete(e *core.RequestEvent) error {
 		if _, err := m.files.Set(tx, e.Auth.Id, "files", nil, "case", rec.Id); err != nil {
 			return err
 		}
-		for _, table := range []string{VersionsTable, EntitiesTable, "case_tags"} {
+		for _, table := range []string{VersionsTable, EntitiesTable, "case_tags", CommentsTable, VotesTable, BookmarksTable} {
 			if _, err := tx.DB().Delete(table, dbx.HashExp{"case_id": rec.Id}).Execute(); err != nil {
 				return err
 			}
@@ -226,10 +235,16 @@ func (m *Module) transition(e *core.RequestEvent, act, auditAction string, from 
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(from, rec.GetString("status")) {
-		return api.Conflict("案例当前状态（" + statusNames[rec.GetString("status")] + "）不能进行此操作")
+	if err := inState(rec, from); err != nil {
+		return err
 	}
 	_, err = m.app.ApplyAs(e, auditAction, func(tx core.App, ch *api.Change) error {
+		// decided again on the row as it is now: of two racing steps the
+		// second finds the state moved and gets the 409
+		rec, err := m.fresh(tx, s, act, rec.Id, from)
+		if err != nil {
+			return err
+		}
 		v, err := latest(tx, rec.Id)
 		if err != nil {
 			return err
@@ -252,6 +267,26 @@ func (m *Module) transition(e *core.RequestEvent, act, auditAction string, from 
 		return err
 	}
 	return m.answer(e, s, rec.Id, http.StatusOK)
+}
+
+// inState is the 409 of a step the case's status does not allow.
+func inState(rec *core.Record, from []string) error {
+	if !slices.Contains(from, rec.GetString("status")) {
+		return api.Conflict("案例当前状态（" + statusNames[rec.GetString("status")] + "）不能进行此操作")
+	}
+	return nil
+}
+
+// fresh reloads case id inside tx and checks act and the status again.
+func (m *Module) fresh(tx core.App, s *policies.Subject, act, id string, from []string) (*core.Record, error) {
+	rec, err := tx.FindRecordById(CasesTable, id)
+	if err != nil {
+		return nil, api.NotFound()
+	}
+	if ok, _ := m.app.Authz.Can(s, act, rec); !ok {
+		return nil, api.NotFound()
+	}
+	return rec, inState(rec, from)
 }
 
 var statusNames = map[string]string{"draft": "草稿", "submitted": "审核中", "published": "已发布",
@@ -294,12 +329,18 @@ func (m *Module) HandleWithdraw(e *core.RequestEvent) error {
 }
 
 // levelAllows checks that s reviews at a level high enough for the case's
-// scope (the scope of the version under review).
+// scope (the scope of the version under review), as the security settings'
+// case_review_levels say: by default a case for all government needs a
+// provincial reviewer, one for the system a city one or higher.
 func (m *Module) levelAllows(s *policies.Subject, rec *core.Record) *api.Error {
-	need, ok := ReviewLevels[rec.GetString("scope")]
-	if v, err := latest(m.app, rec.Id); err == nil {
-		need, ok = ReviewLevels[v.GetString("scope")]
+	if rec.GetString("author") == s.ID {
+		return api.NewError(http.StatusForbidden, "own_case", "不能审核自己撰写的案例")
 	}
+	scope := rec.GetString("scope")
+	if v, err := latest(m.app, rec.Id); err == nil {
+		scope = v.GetString("scope")
+	}
+	need, ok := levelIndex[m.settings.Get(m.app).CaseReviewLevels[scope]]
 	if !ok {
 		return api.Forbidden()
 	}
@@ -416,4 +457,19 @@ func (m *Module) answer(e *core.RequestEvent, s *policies.Subject, id string, st
 		return err
 	}
 	return e.JSON(status, out)
+}
+
+// refuseMarked refuses (400 naming the field) and audits input that carries
+// a 密级 mark: this is an unclassified system. The audit row is written on
+// its own, so the refusal is kept although nothing else is.
+func (m *Module) refuseMarked(e *core.RequestEvent, in *Input) error {
+	field, mark := in.markedField()
+	if mark == "" {
+		return nil
+	}
+	if _, err := m.audit.LogRequest(e, audit.Entry{Action: "case.refuse", Object: CasesTable, Result: audit.ResultDenied,
+		Detail: "密级标志「" + mark + "」（" + field + "）"}); err != nil {
+		return err
+	}
+	return api.BadField(field, "classified", "涉密内容（标有「"+mark+"」）不得录入本系统")
 }

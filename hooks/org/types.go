@@ -4,6 +4,7 @@
 package org
 
 import (
+	"govcollab/hooks/security"
 	"govcollab/migrations"
 	"govcollab/policies"
 )
@@ -12,7 +13,7 @@ import (
 var Roles = migrations.Roles
 
 // Levels of the unit tree, top down.
-var Levels = []string{"province", "city", "county", "township"}
+var Levels = security.UnitLevels
 
 // LevelNames are the UI words for Levels.
 var LevelNames = map[string]string{"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级"}

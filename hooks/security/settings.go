@@ -32,7 +32,16 @@ type Settings struct {
 
 	// Largest upload per file type, in MiB (hooks/files).
 	FileMaxMB map[string]int `json:"file_max_mb"`
+
+	// The lowest unit level a reviewer may hold the role at to publish a
+	// case of each scope (hooks/casework): a case for all government needs
+	// a provincial reviewer by default.
+	CaseReviewLevels map[string]string `json:"case_review_levels"`
 }
+
+// UnitLevels are the levels of the unit tree, top down (case_review_levels
+// maps case scopes onto them).
+var UnitLevels = []string{"province", "city", "county", "township"}
 
 // FileTypes are the upload types (hooks/files detects them by content).
 var FileTypes = []string{"pdf", "ofd", "docx", "xlsx", "pptx", "wps", "jpg", "png", "txt", "zip"}
@@ -51,6 +60,7 @@ func DefaultSettings() Settings {
 		Retention: map[string]int{
 			"audit": 180, "sessions": 90, "raw_mail": 90, "personal_uploads": 365,
 		},
+		CaseReviewLevels: map[string]string{"unit": "township", "subtree": "township", "system": "city", "all": "province"},
 		FileMaxMB: map[string]int{
 			"pdf": 100, "ofd": 100, "docx": 50, "xlsx": 50, "pptx": 100, "wps": 50,
 			"jpg": 20, "png": 20, "txt": 10, "zip": 200,

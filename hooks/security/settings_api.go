@@ -88,6 +88,14 @@ func (s *Settings) Validate() *api.Error {
 			return api.BadField("file_max_mb", "out_of_range", fmt.Sprintf("%s 文件的大小上限应在 1 到 %d MB 之间", typ, MaxFileMB))
 		}
 	}
+	for scope, level := range s.CaseReviewLevels {
+		if !slices.Contains(migrations.CaseScopes, scope) {
+			return api.BadField("case_review_levels", "unknown_scope", "未知的案例可见范围："+scope)
+		}
+		if !slices.Contains(UnitLevels, level) {
+			return api.BadField("case_review_levels", "unknown_level", scope+" 的审核级别应为 province、city、county 或 township")
+		}
+	}
 	if s.Retention["audit"] < 180 {
 		return api.BadField("retention_days", "out_of_range", "审计日志至少保存 180 天")
 	}

@@ -68,6 +68,8 @@ func TestSecuritySettingsAPI(t *testing.T) {
 		"trusted_ips":              `{"trusted_ips":["10.0.0.1"]}`,
 		"retention_days":           `{"retention_days":{"audit":179}}`,
 		"totp_roles":               `{"totp_roles":["king"]}`,
+		"file_max_mb":              `{"file_max_mb":{"exe":5}}`,
+		"case_review_levels":       `{"case_review_levels":{"all":"village"}}`,
 	}
 	for field, body := range bad {
 		scenarios = append(scenarios, tests.ApiScenario{

@@ -17,6 +17,7 @@ import {
 } from './views/admin_sec.js';
 import { renderLogin } from './views/login.js';
 import { renderMine } from './views/mine.js';
+import { renderNotifications, startBell, stopBell } from './views/notifications.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
@@ -56,12 +57,14 @@ async function start(notice) {
 // server still requires before the shell.
 function showSteps(me, steps) {
   session = null;
+  stopBell();
   document.body.classList.remove('signed-in');
   renderSteps(root, steps, { me, onDone: () => start(), onLogout: signOut });
 }
 
 function showLogin(notice) {
   session = null;
+  stopBell();
   document.body.classList.remove('signed-in');
   renderLogin(root, { notice, onSignedIn: () => start() });
 }
@@ -69,6 +72,7 @@ function showLogin(notice) {
 function showShell(me) {
   document.body.classList.add('signed-in');
   session = { me, shell: renderShell(root, me, { onLogout: signOut }) };
+  startBell();
   if (!window.location.hash || window.location.hash === '#/') {
     history.replaceState(null, '', href(DEFAULT_ROUTE));
   }
@@ -109,6 +113,8 @@ function route(moved) {
     renderMine(shell.main, me, { onLogout: signOut });
   } else if (mod.id === 'account') {
     renderAccount(shell.main, me);
+  } else if (mod.id === 'notifications') {
+    renderNotifications(shell.main);
   } else {
     renderPlaceholder(shell.main, mod, params);
     if (mod.id === 'admin') addAdminLinks(shell.main, me);
@@ -136,6 +142,7 @@ function addAdminLinks(main, me) {
 async function signOut(ev) {
   ev?.currentTarget?.setAttribute('disabled', '');
   session = null;
+  stopBell(); // end the live subscription while the token is still good
   const confirmed = await logout();
   history.replaceState(null, '', href(DEFAULT_ROUTE));
   showLogin(confirmed

@@ -10,7 +10,7 @@ export const MENU = [
     id: 'workbench', title: '工作台', icon: 'home',
   },
   {
-    id: 'cases', title: '经验案例', icon: 'book', subroutes: true, // views/cases.js: #/cases/new, /{id}, /{id}/edit, /mine, /queue
+    id: 'cases', title: '经验案例', icon: 'book', subroutes: true, // views/cases.js: #/cases/new, /{id}, /{id}/edit, /mine, /queue, /feed, /bookmarks, /follows
     intro: '各级单位共享的办事经验和典型案例。',
     planned: [
       '浏览本单位、本系统和全省共享的经验案例，按标签、单位、条线筛选',
@@ -83,6 +83,7 @@ export const EXTRA = [
     ],
   },
   { id: 'me', title: '我的', icon: 'user' },
+  { id: 'notifications', title: '消息通知', icon: 'bell' }, // views/notifications.js, the top bar's bell
   { id: 'account', title: '账号安全', icon: 'user' },
 ];
 

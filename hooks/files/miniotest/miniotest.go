@@ -258,7 +258,7 @@ func (s *Server) launch() error {
 			return fmt.Errorf("miniotest: minio exited during start (%v); output:\n%s", cmd.ProcessState, out.String())
 		default:
 		}
-		resp, err := client.Get("http://" + s.Endpoint + "/minio/health/live")
+		resp, err := client.Get("http://" + s.Endpoint + "/minio/health/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -546,6 +546,10 @@ const RETENTION = [
   ['personal_uploads', '未被引用的上传文件', ''],
 ];
 
+// Case scopes and the levels a reviewer must hold the role at to publish them.
+const REVIEW_SCOPES = [['unit', '本单位'], ['subtree', '本单位及下级'], ['system', '本系统'], ['all', '全省政府']];
+const LEVEL_OPTIONS = [['province', '省级'], ['city', '市级及以上'], ['county', '县级及以上'], ['township', '任何级别']];
+
 // Upload types whose size limit a secadmin sets (hooks/files detects them by content).
 const FILE_TYPES = ['pdf', 'ofd', 'docx', 'xlsx', 'pptx', 'wps', 'jpg', 'png', 'txt', 'zip'];
 
@@ -567,6 +571,10 @@ export function renderAdminSecurity(main) {
   for (const typ of FILE_TYPES) {
     lim[typ] = num(`sec-file-${typ}`, `${typ.toUpperCase()}（MB）`, '1–1024 MB', 1, 1024);
   }
+  const rev = {};
+  for (const [scope, label] of REVIEW_SCOPES) {
+    rev[scope] = selectField(`sec-review-${scope}`, `${label}案例`, LEVEL_OPTIONS);
+  }
   const totpError = h('p', { id: 'sec-totp_roles-error', class: 'field-error', hidden: true });
   const totpSet = h('fieldset', { class: 'sec-fieldset', id: 'sec-totp_roles', 'aria-describedby': 'sec-totp_roles-error' },
     h('legend', { class: 'label' }, '必须使用动态口令的角色'),
@@ -585,7 +593,7 @@ export function renderAdminSecurity(main) {
   const formError = errorBox('sec-error');
   const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'sec-save' }, '保存设置');
   const out = status('sec-status');
-  const allF = [...Object.values(fields), ...Object.values(ret), ...Object.values(lim), totpF, ipsF];
+  const allF = [...Object.values(fields), ...Object.values(ret), ...Object.values(lim), ...Object.values(rev), totpF, ipsF];
   groups.push(
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '登录锁定与频率'),
       h('div', { class: 'sec-grid' }, fields.lockout_attempts.wrap, fields.lockout_minutes.wrap, fields.logins_per_second_per_ip.wrap), ipsWrap),
@@ -595,12 +603,15 @@ export function renderAdminSecurity(main) {
       h('div', { class: 'sec-grid' }, fields.idle_minutes.wrap, fields.absolute_hours.wrap), totpSet),
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '数据保存期限'),
       h('div', { class: 'sec-grid' }, Object.values(ret).map((f) => f.wrap))),
+    h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '案例发布审核级别'),
+      h('p', { class: 'field-help' }, '发布到各范围的经验案例，须由作者所在单位链上、不低于此级别的审核员审核通过。'),
+      h('div', { class: 'sec-grid' }, Object.values(rev).map((f) => f.wrap))),
     h('fieldset', { class: 'sec-group' }, h('legend', { class: 'section-title' }, '上传文件大小上限'),
       h('div', { class: 'sec-grid' }, Object.values(lim).map((f) => f.wrap))));
   const form = h('form', { id: 'sec-form', novalidate: true }, groups, formError, h('p', { class: 'actions' }, save), out);
 
   replace(main,
-    head('安全设置', '登录锁定、密码、会话、动态口令、数据保存期限和上传大小上限。保存后立即生效，并记入审计日志。'),
+    head('安全设置', '登录锁定、密码、会话、动态口令、数据保存期限、案例审核级别和上传大小上限。保存后立即生效，并记入审计日志。'),
     h('section', { class: 'card', 'aria-label': '安全设置' }, h('div', { id: 'sec-body' }, h('p', { role: 'status' }, '正在加载…'))));
   const bodyEl = main.querySelector('#sec-body');
 
@@ -608,6 +619,7 @@ export function renderAdminSecurity(main) {
     for (const [key] of NUMBERS) fields[key].input.value = s?.[key] ?? '';
     for (const [key] of RETENTION) ret[key].input.value = s?.retention_days?.[key] ?? '';
     for (const typ of FILE_TYPES) lim[typ].input.value = s?.file_max_mb?.[typ] ?? '';
+    for (const [scope] of REVIEW_SCOPES) rev[scope].input.value = s?.case_review_levels?.[scope] ?? 'province';
     const roles = new Set(s?.totp_roles || []);
     for (const c of totpSet.querySelectorAll('input')) c.checked = roles.has(c.value);
     ips.value = (s?.trusted_ips || []).join('\n');
@@ -618,7 +630,8 @@ export function renderAdminSecurity(main) {
     clearErrors(allF, formError);
     totpSet.removeAttribute('aria-invalid');
     replace(out);
-    const body = { retention_days: {}, file_max_mb: {} };
+    const body = { retention_days: {}, file_max_mb: {}, case_review_levels: {} };
+    for (const [scope] of REVIEW_SCOPES) body.case_review_levels[scope] = rev[scope].input.value;
     let bad = null;
     for (const [key] of NUMBERS) {
       const v = fields[key].input.value.trim();
@@ -653,6 +666,10 @@ export function renderAdminSecurity(main) {
         const label = RETENTION.find(([k]) => k === cls)[1];
         first = ret[cls];
         fieldError(first, msg.startsWith(`${cls} `) ? `${label}${msg.slice(cls.length + 1)}` : msg);
+      }
+      if (!first && e.fields.case_review_levels) {
+        first = rev.all;
+        fieldError(first, e.fields.case_review_levels);
       }
       if (!first && e.fields.file_max_mb) {
         const msg = e.fields.file_max_mb;

@@ -1,15 +1,18 @@
-// 经验案例: the list (#/cases, #/cases/mine, #/cases/queue) with search,
-// filters, sort and paging, and the entry that routes #/cases/new,
+// 经验案例: the list (#/cases, #/cases/bookmarks 我的收藏, #/cases/mine,
+// #/cases/queue) with search, filters, sort and paging; #/cases/feed 关注动态
+// (what the user follows, read with 加载更多, and 本周精选 on top);
+// #/cases/follows 关注管理; and the entry that routes #/cases/new,
 // #/cases/{id} and #/cases/{id}/edit to the case page and the editor.
 // Search hits are highlighted from the server's spans with <mark>
 // elements: text only, never HTML.
 
 import { describeError, pb } from '../api.js';
 import { h, replace } from '../dom.js';
-import { errorBox, showError } from '../form.js';
+import { busy, errorBox, showError } from '../form.js';
 import { formatCount, formatDate } from '../labels.js';
 import { allRoles, href } from '../modules.js';
 import { renderCaseEdit } from './cases_edit.js';
+import { followKindName, listFollows } from './cases_social.js';
 import { renderCaseView } from './cases_view.js';
 
 // ---------------------------------------------------------------- shared
@@ -88,7 +91,9 @@ export function formatSize(n) {
 // renderCases draws the page #/cases/<sub> names and returns its title.
 export function renderCases(main, me, sub, params) {
   const parts = (sub || '').split('/');
-  if (!sub || sub === 'mine' || sub === 'queue') return renderList(main, me, sub || 'all', params);
+  if (!sub || sub === 'mine' || sub === 'queue' || sub === 'bookmarks') return renderList(main, me, sub || 'all', params);
+  if (sub === 'feed') return renderFeed(main, me);
+  if (sub === 'follows') return renderFollows(main, me);
   if (sub === 'new') return renderCaseEdit(main, me, null);
   if (parts.length === 2 && parts[1] === 'edit') return renderCaseEdit(main, me, parts[0]);
   if (parts.length === 1) return renderCaseView(main, me, parts[0]);
@@ -104,12 +109,24 @@ const SORTS = {
   all: [['-published_at', '最新发布'], ['-views', '最多浏览'], ['-votes', '最多点赞']],
   mine: [['-updated', '最近修改'], ['-published_at', '最新发布'], ['-views', '最多浏览']],
   queue: [['updated', '最早提交'], ['-updated', '最近提交']],
+  bookmarks: [['-published_at', '最新发布'], ['-votes', '最多点赞'], ['-views', '最多浏览']],
 };
 const TABS = [
   ['all', '全部案例', 'cases'],
+  ['feed', '关注动态', 'cases/feed'],
+  ['bookmarks', '我的收藏', 'cases/bookmarks'],
   ['mine', '我的案例', 'cases/mine'],
   ['queue', '待我审核', 'cases/queue'],
 ];
+
+// tabsNav is the row of list tabs, tab the current one.
+function tabsNav(me, tab) {
+  return h('nav', { class: 'case-tabs', 'aria-label': '案例分类', id: 'case-tabs' },
+    TABS.filter(([t]) => t !== 'queue' || isReviewer(me)).map(([t, label, r]) =>
+      h('a', { class: 'case-tab', href: href(r), id: `case-tab-${t}`, 'aria-current': t === tab ? 'page' : null }, label)));
+}
+
+const writeButton = (me) => (mayWrite(me) ? h('a', { class: 'btn btn-primary', href: href('cases/new'), id: 'case-new' }, '写案例') : null);
 
 function renderList(main, me, tab, params) {
   if (tab === 'queue' && !isReviewer(me)) tab = 'all';
@@ -129,9 +146,7 @@ function renderList(main, me, tab, params) {
     window.location.hash = href(route, Object.keys(p).length ? p : null);
   };
 
-  const tabs = h('nav', { class: 'case-tabs', 'aria-label': '案例分类', id: 'case-tabs' },
-    TABS.filter(([t]) => t !== 'queue' || isReviewer(me)).map(([t, label, r]) =>
-      h('a', { class: 'case-tab', href: href(r), id: `case-tab-${t}`, 'aria-current': t === tab ? 'page' : null }, label)));
+  const tabs = tabsNav(me, tab);
 
   const ctl = (id, label, el) => h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, label), el);
   const q = h('input', {
@@ -169,7 +184,7 @@ function renderList(main, me, tab, params) {
   const list = h('div', { id: 'cases-results' }, loading('正在加载案例…'));
   const pager = h('nav', { class: 'pager', id: 'cases-pager', 'aria-label': '翻页' });
 
-  const write = mayWrite(me) ? h('a', { class: 'btn btn-primary', href: href('cases/new'), id: 'case-new' }, '写案例') : null;
+  const write = writeButton(me);
   replace(main,
     pageHead('经验案例', '各级单位共享的办事经验和典型案例。', h('div', { class: 'actions case-head-actions' }, write)),
     tabs,
@@ -184,6 +199,7 @@ function renderList(main, me, tab, params) {
   if (tab === 'all' && !st.q) query.live = 'published';
   if (tab === 'mine') query.mine = 1;
   if (tab === 'queue') query.queue = 1;
+  if (tab === 'bookmarks') query.bookmarked = 1;
 
   (async () => {
     try {
@@ -221,6 +237,8 @@ function emptyState(tab, st, write) {
   if (tab === 'queue') text = '没有待您审核的案例。作者提交审核后，案例会出现在这里。';
   else if (filtered) text = st.q ? `没有找到与“${st.q}”相关的案例。请换个关键词，或减少筛选条件。` : '没有符合筛选条件的案例。请减少筛选条件再试。';
   else if (tab === 'mine') text = '您还没有写过案例。点击“写案例”，把您的办事经验分享给同事。';
+  else if (tab === 'bookmarks') return h('div', { class: 'empty case-empty', id: 'cases-empty' },
+    h('p', {}, '您还没有收藏案例。在案例页面点击“收藏”，以后可以在这里找到。'));
   else text = '还没有案例。点击“写案例”，分享第一条办事经验。';
   return h('div', { class: 'empty case-empty', id: 'cases-empty' }, h('p', {}, text),
     tab !== 'queue' && !filtered && write ? h('p', {}, h('a', { href: href('cases/new') }, '写案例')) : null);
@@ -233,7 +251,7 @@ function caseRow(c, tab, onTag) {
     h('div', { class: 'case-item-head' },
       h('a', { class: 'case-item-title', href: href(`cases/${c.id}`) },
         Array.isArray(c.title_spans) && c.title_spans.length ? spans(c.title_spans) : c.title),
-      tab !== 'all' ? statusTag(c.status) : null,
+      tab === 'mine' || tab === 'queue' ? statusTag(c.status) : null,
       tab === 'mine' && c.live === 'published' && c.status !== 'published' ? h('span', { class: 'tag tag-ok' }, '线上有已发布版本') : null),
     hasSnippet
       ? h('p', { class: 'case-snippet' }, spans(c.snippet_spans))
@@ -245,4 +263,146 @@ function caseRow(c, tab, onTag) {
         h('button', { type: 'button', class: 'tag case-chip', 'data-tag': t, 'aria-label': `按标签“${t}”筛选`, onclick: () => onTag(t) }, `#${t}`))) : null,
       h('span', { class: 'case-counts muted' },
         `浏览 ${formatCount(c.views)}`, ` · 点赞 ${formatCount(c.votes)}`, ` · 评论 ${formatCount(c.comments)}`)));
+}
+
+// ---------------------------------------------------------------- 关注动态
+
+const FEED_PER_PAGE = 20;
+
+// weekAgo is the business date (Asia/Shanghai) seven days ago.
+const weekAgo = () => formatDate(new Date(Date.now() - 7 * 24 * 3600 * 1000));
+
+// renderFeed draws 关注动态: 本周精选 (the week's most useful cases from
+// what the user follows) and the feed, newest first, read with 加载更多
+// (the server counts no total: a full page means there may be more).
+function renderFeed(main, me) {
+  const digest = h('div', { id: 'cases-digest-list' }, loading('正在加载本周精选…'));
+  const list = h('ul', { class: 'case-list', id: 'cases-feed-list' });
+  const status = loading('正在加载关注动态…');
+  const more = h('button', { type: 'button', class: 'btn btn-secondary', id: 'cases-feed-more', hidden: true }, '加载更多');
+  const error = h('div', { id: 'cases-feed-error-box' });
+  const follows = h('p', { class: 'field-help case-feed-follows', id: 'cases-feed-follows' });
+  const onTag = (tag) => { window.location.hash = href('cases', { tag }); };
+
+  replace(main,
+    pageHead('经验案例', '各级单位共享的办事经验和典型案例。', h('div', { class: 'actions case-head-actions' }, writeButton(me))),
+    tabsNav(me, 'feed'),
+    h('section', { class: 'card case-digest', id: 'cases-digest', 'aria-labelledby': 'cases-digest-title' },
+      h('div', { class: 'card-head' },
+        h('h2', { class: 'card-title', id: 'cases-digest-title' }, '本周精选'),
+        h('span', { class: 'card-count' }, `${weekAgo()} 以来 · 按点赞排序`)),
+      digest),
+    h('section', { class: 'card', 'aria-labelledby': 'cases-feed-title' },
+      h('div', { class: 'card-head' },
+        h('h2', { class: 'card-title', id: 'cases-feed-title' }, '关注动态'),
+        h('a', { href: href('cases/follows'), id: 'cases-follows-link', class: 'case-head-link' }, '关注管理')),
+      follows, status, list, error,
+      h('div', { class: 'case-more' }, more)));
+
+  (async () => {
+    try {
+      const f = await listFollows();
+      replace(follows, f.length
+        ? `您关注了 ${formatCount(f.length)} 项：${f.slice(0, 6).map((x) => `${followKindName(x.kind)}“${x.label}”`).join('、')}${f.length > 6 ? ' 等' : ''}。新案例按发布时间排列。`
+        : '您还没有关注任何内容，下面显示全部新发布的案例。在案例页面点击“关注标签”“关注单位”或“关注作者”，即可只看关心的内容。');
+    } catch {
+      follows.hidden = true;
+    }
+  })();
+
+  (async () => {
+    try {
+      const res = await send('/api/gov/feed', 'GET', null, { since: weekAgo(), perPage: 5, sort: '-votes' });
+      const items = res?.items || [];
+      replace(digest, items.length
+        ? h('ol', { class: 'case-digest-list' }, items.map((c) => h('li', { class: 'case-mini', 'data-case': c.id },
+          h('a', { class: 'case-mini-title', href: href(`cases/${c.id}`) }, c.title),
+          h('span', { class: 'muted case-mini-meta' },
+            [c.unit_name, formatDate(c.published_at), `点赞 ${formatCount(c.votes)}`, `评论 ${formatCount(c.comments)}`].filter(Boolean).join(' · ')))))
+        : h('p', { class: 'empty', id: 'cases-digest-empty' }, '本周您关注的内容还没有新发布的案例。'));
+    } catch (err) {
+      failure(digest, err, 'cases-digest-error');
+    }
+  })();
+
+  let page = 0;
+  const loadMore = async () => {
+    busy(more, true, '正在加载…');
+    try {
+      const res = await send('/api/gov/feed', 'GET', null, { page: page + 1, perPage: FEED_PER_PAGE });
+      const items = res?.items || [];
+      page += 1;
+      status.remove();
+      for (const c of items) list.append(caseRow(c, 'feed', onTag));
+      if (page === 1 && !items.length) {
+        list.replaceWith(h('div', { class: 'empty case-empty', id: 'cases-empty' },
+          h('p', {}, '您关注的标签、单位和作者还没有发布案例。'), h('p', {}, h('a', { href: href('cases') }, '浏览全部案例'))));
+      }
+      busy(more, false);
+      more.hidden = items.length < FEED_PER_PAGE;
+    } catch (err) {
+      busy(more, false);
+      status.remove();
+      failure(error, err, 'cases-feed-error');
+    }
+  };
+  more.addEventListener('click', loadMore);
+  loadMore();
+  return '关注动态';
+}
+
+// ---------------------------------------------------------------- 关注管理
+
+function renderFollows(main, me) {
+  const list = h('div', { id: 'follows-results' }, loading('正在加载关注…'));
+  const count = h('p', { class: 'card-count', id: 'follows-count', 'aria-live': 'polite' });
+  const error = errorBox('follows-error');
+  replace(main,
+    h('p', { class: 'case-back' }, h('a', { href: href('cases/feed') }, '‹ 返回关注动态')),
+    pageHead('关注管理', '关注的标签、单位、条线和作者有新案例发布时，您会收到通知。'),
+    h('section', { class: 'card', 'aria-labelledby': 'follows-title' },
+      h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: 'follows-title' }, '我的关注'), count),
+      error, list));
+  let items = [];
+  const showCount = () => replace(count, `共 ${formatCount(items.length)} 项`);
+  const draw = () => {
+    showCount();
+    if (!items.length) {
+      replace(list, h('div', { class: 'empty case-empty', id: 'follows-empty' },
+        h('p', {}, '您还没有关注任何内容。在案例页面点击“关注标签”“关注单位”或“关注作者”即可关注。'),
+        h('p', {}, h('a', { href: href('cases') }, '浏览经验案例'))));
+      return;
+    }
+    replace(list, h('ul', { class: 'follow-list', id: 'follows-list' }, items.map((f) => {
+      const b = h('button', { type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `取消关注${followKindName(f.kind)}“${f.label}”`, 'data-follow': f.id }, '取消关注');
+      b.addEventListener('click', async () => {
+        replace(error);
+        busy(b, true, '正在取消…');
+        try {
+          await send(`/api/gov/follows/${encodeURIComponent(f.id)}`, 'DELETE');
+          items = items.filter((x) => x.id !== f.id);
+          draw();
+          main.querySelector('#follows-list button, h1')?.focus();
+        } catch (err) {
+          busy(b, false);
+          const e = describeError(err);
+          if (e.status !== 401) showError(error, e.message, e.hint);
+        }
+      });
+      const target = f.kind === 'tag' ? h('a', { href: href('cases', { tag: f.target }) }, `#${f.label}`)
+        : h('span', {}, f.label);
+      return h('li', { class: 'follow-row', 'data-follow-kind': f.kind },
+        h('span', { class: 'follow-what' }, h('span', { class: 'tag follow-kind' }, followKindName(f.kind)), ' ', target),
+        b);
+    })));
+  };
+  (async () => {
+    try {
+      items = await listFollows();
+      draw();
+    } catch (err) {
+      failure(list, err, 'follows-load-error');
+    }
+  })();
+  return '关注管理';
 }

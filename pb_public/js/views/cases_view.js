@@ -11,6 +11,7 @@ import { href } from '../modules.js';
 import {
   ENTITY_KINDS, casePath, failure, formatSize, loading, pageHead, scopeName, send, statusName, statusTag,
 } from './cases.js';
+import { commentsCard, followCard, relatedCard, socialBar } from './cases_social.js';
 
 // A message for the next case page drawn (e.g. 已保存草稿 after the editor).
 let nextFlash = '';
@@ -89,10 +90,29 @@ export function renderCaseView(main, me, id) {
       v.summary ? h('p', { class: 'case-summary', id: 'case-summary' }, v.summary) : null,
       bodyEl(v.body_html));
 
+    // The social side reads the published face: 有用/收藏 need a live case.
+    const live = c.live === 'published';
+    if (live) article.append(socialBar(c, { onVotes: (n) => setFact('点赞', n) }));
     replace(root, backLink(), head, notes,
       h('div', { class: 'case-layout' },
-        h('div', { class: 'case-main' }, article, filesCard(v.files || []), entitiesCard(v.entities || [])),
-        h('div', { class: 'case-side' }, actionsCard(c), c.can?.review ? reviewCard(c) : null)));
+        h('div', { class: 'case-main' }, article, filesCard(v.files || []), entitiesCard(v.entities || []),
+          live || c.comments ? commentsCard(c, { onCount: (n) => setFact('评论', n) }) : null,
+          live ? relatedCard(c, {
+            kind: 'similar', title: '相似案例', empty: '暂无相似案例。',
+          }) : null,
+          live ? relatedCard(c, {
+            kind: 'related', title: '相关案例（同一企业或个人）',
+            help: '其他部门涉及同一企业或个人的已发布案例。', empty: '暂无涉及同一企业或个人的其他案例。',
+          }) : null),
+        h('div', { class: 'case-side' }, actionsCard(c), c.can?.review ? reviewCard(c) : null,
+          live ? followCard(c) : null)));
+  }
+
+  // setFact updates a number in the 案例信息 facts (点赞, 评论).
+  function setFact(name, n) {
+    for (const dt of root.querySelectorAll('#case-counts dt')) {
+      if (dt.textContent === name && dt.nextElementSibling) dt.nextElementSibling.textContent = formatCount(n);
+    }
   }
 
   function actionsCard(c) {

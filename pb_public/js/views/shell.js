@@ -1,5 +1,5 @@
-// The signed-in frame: demo banner, top bar (system name, search, bell,
-// user, 退出), the left menu (desktop) or bottom tab bar (phone), the main
+// The signed-in frame: demo banner, top bar (system name, search, the
+// bell of 消息通知 with its unread badge (views/notifications.js), user, 退出), the left menu (desktop) or bottom tab bar (phone), the main
 // area the pages render into, and the watermark.
 
 import { h, icon, replace } from '../dom.js';
@@ -26,7 +26,7 @@ export function renderShell(root, me, { onLogout }) {
         h('span', { class: 'brand-name' }, '政务协同')),
       search.form,
       h('div', { class: 'topbar-actions' },
-        h('a', { class: 'bell', href: href('notices'), 'aria-label': '通知公告', title: '通知公告' },
+        h('a', { class: 'bell', id: 'topbar-bell', href: href('notifications'), 'aria-label': '消息通知', title: '消息通知' },
           icon('bell'), h('span', { class: 'bell-count', hidden: true, id: 'bell-count' })),
         h('a', { class: 'user', id: 'topbar-user', href: href('account'), title: '账号安全' },
           h('span', { class: 'user-name' }, me.name || me.username),
