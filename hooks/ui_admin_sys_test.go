@@ -48,11 +48,13 @@ func writeImportSheet(t *testing.T, path string, rows [][]string) {
 
 // clickJS clicks the first element matching selector (also when a sticky bar covers it).
 func clickJS(selector string) chromedp.Action[chromedp.Void] {
-	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+	// polls: a list that re-renders after a change may briefly lack the row
+	return waitJS(fmt.Sprintf(`(() => {
 		const el = document.querySelector(%s);
-		if (!el) throw new Error('no element ' + %s);
+		if (!el) return false;
 		el.click();
-	})()`, jsString(selector), jsString(selector)))
+		return true;
+	})()`, jsString(selector)))
 }
 
 // selectByText picks the option of a <select> whose text (trimmed) is text.

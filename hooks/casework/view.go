@@ -47,6 +47,7 @@ type Case struct {
 	Can              Actions      `json:"can"`
 	Voted            bool         `json:"voted"`
 	Bookmarked       bool         `json:"bookmarked"`
+	Bookmarks        int          `json:"bookmarks"`
 	Draft            *Draft       `json:"draft,omitempty"`
 }
 
