@@ -197,7 +197,10 @@ func (m *Module) toggle(e *core.RequestEvent, table, counter string, on bool) er
 			r := core.NewRecord(col)
 			r.Load(map[string]any{"case_id": rec.Id, "user": s.ID})
 			if err := tx.Save(r); err != nil {
-				return err
+				// a double click: the other request stored it (unique index)
+				if again, _ := tx.FindFirstRecordByFilter(table, "case_id = {:c} && user = {:u}", dbx.Params{"c": rec.Id, "u": s.ID}); again == nil {
+					return err
+				}
 			}
 		case !on && existing != nil:
 			if err := tx.Delete(existing); err != nil {

@@ -2,7 +2,6 @@ package files
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/hook"
@@ -112,7 +110,7 @@ func (m *Module) check(e *core.RequestEvent, sp *spooled, limits map[string]int)
 // call stored is removed again, so there is never a row without its object
 // nor an object no row references.
 func (m *Module) keep(e *core.RequestEvent, uploader, unit, name string, ft FileType, sp *spooled) (*core.Record, error) {
-	l := m.keyLock(sp.sum)
+	l := m.keyLock(ContentKey(sp.sum)) // the same lock the sweep takes for this object
 	l.Lock()
 	defer l.Unlock()
 	key, fresh, err := m.objectFor(e.Request.Context(), sp, ft.MIME)
@@ -148,16 +146,11 @@ func (m *Module) keep(e *core.RequestEvent, uploader, unit, name string, ft File
 // stored for the same content, or one stored now under the content's key
 // (the store checks the hash).
 func (m *Module) objectFor(ctx context.Context, sp *spooled, mime string) (key string, fresh bool, err error) {
-	var prev string
-	err = m.app.DB().NewQuery("SELECT key FROM files WHERE sha256 = {:s} AND size = {:n} LIMIT 1").
-		Bind(dbx.Params{"s": sp.sum, "n": sp.size}).Row(&prev)
-	switch {
-	case err == nil:
-		return prev, false, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return "", false, err
-	}
 	key = ContentKey(sp.sum)
+	have, err := referenced(m.app, key) // the key is the content: an indexed lookup
+	if err != nil || have {
+		return key, false, err
+	}
 	sum, _ := hex.DecodeString(sp.sum)
 	opt := PutOptions{ContentType: mime, SHA256: sum}
 	pctx, cancel := context.WithTimeout(ctx, putTimeout)
