@@ -105,6 +105,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/cases/{id}/withdraw", g.Cases.HandleWithdraw)
 	gov.POST("/cases/{id}/approve", g.Cases.HandleApprove)
 	gov.POST("/cases/{id}/reject", g.Cases.HandleReject)
+	gov.POST("/cases/{id}/archive", g.Cases.HandleArchive)
 	gov.GET("/cases/{id}/comments", g.Cases.HandleComments)
 	gov.POST("/cases/{id}/comments", g.Cases.HandleComment)
 	gov.DELETE("/cases/{id}/comments/{cid}", g.Cases.HandleDeleteComment)

@@ -321,3 +321,42 @@ func TestReviewFindings(t *testing.T) {
 		t.Errorf("refusal audited %d times", n)
 	}
 }
+
+// TestArchiveCase: a reviewer archives a published case: readers can still
+// open it, search and the feed no longer list it, nobody edits, comments
+// or votes on it; others may not archive.
+func TestArchiveCase(t *testing.T) {
+	e := newEnv(t)
+	e.clearCases()
+	id := e.publish("staff.east.tax", "归档测试营业执照", "all", nil)
+	if code, _ := e.call("staff.east.tax", http.MethodPost, "/api/gov/cases/"+id+"/archive", nil); code != 403 {
+		t.Errorf("author archives: %d", code)
+	}
+	e.grantReviewer("staff.west.tax", "西城市人民政府")
+	if code, _ := e.call("staff.west.tax", http.MethodPost, "/api/gov/cases/"+id+"/archive", nil); code != 404 {
+		t.Errorf("another city's reviewer archives: %d", code)
+	}
+	out := e.must(200, "reviewer.prov", http.MethodPost, "/api/gov/cases/"+id+"/archive", nil)
+	if out["status"] != "archived" || out["live"] != "archived" {
+		t.Fatalf("after archive: %v", out)
+	}
+	if v := e.must(200, "staff.east.hr", http.MethodGet, "/api/gov/cases/"+id, nil); v["status"] != "archived" {
+		t.Errorf("reader's view of an archived case: %v", v["status"])
+	}
+	if s := e.must(200, "staff.east.hr", http.MethodGet, "/api/gov/cases?q="+url.QueryEscape("营业执照"), nil); has(s, "items", id) {
+		t.Error("search finds an archived case")
+	}
+	if f := e.must(200, "staff.east.hr", http.MethodGet, "/api/gov/feed", nil); has(f, "items", id) {
+		t.Error("the feed lists an archived case")
+	}
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPatch, "/api/gov/cases/" + id},
+		{http.MethodPost, "/api/gov/cases/" + id + "/comments"},
+		{http.MethodPost, "/api/gov/cases/" + id + "/vote"},
+		{http.MethodPost, "/api/gov/cases/" + id + "/archive"},
+	} {
+		if code, _ := e.call("staff.east.tax", c.method, c.path, map[string]any{"title": "x", "body": "x"}); code < 400 {
+			t.Errorf("%s %s on an archived case: %d", c.method, c.path, code)
+		}
+	}
+}

@@ -161,6 +161,7 @@ func (m *Module) actions(s *policies.Subject, rec *core.Record) Actions {
 		Withdraw: update && (st == "submitted" || st == "published"),
 		Review:   can("review") && st == "submitted" && m.levelAllows(s, rec) == nil,
 		Comment:  can("comment"),
+		Archive:  can("archive") && rec.GetString("author") != s.ID && st != "submitted",
 	}
 }
 

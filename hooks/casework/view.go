@@ -68,6 +68,7 @@ type Actions struct {
 	Withdraw bool `json:"withdraw"`
 	Review   bool `json:"review"`
 	Comment  bool `json:"comment"`
+	Archive  bool `json:"archive"`
 }
 
 // Draft is the working copy (the newest version).

@@ -473,3 +473,22 @@ func (m *Module) refuseMarked(e *core.RequestEvent, in *Input) error {
 	}
 	return api.BadField(field, "classified", "涉密内容（标有「"+mark+"」）不得录入本系统")
 }
+
+// HandleArchive is POST /api/gov/cases/{id}/archive: a reviewer of the
+// case's unit chain retires a published case. It stays readable where it
+// was (marked archived, its links keep working) but leaves search and the
+// feed, takes no more comments or votes, and can no longer be edited.
+func (m *Module) HandleArchive(e *core.RequestEvent) error {
+	return m.transition(e, "archive", "case.archive", []string{"published", "draft", "returned", "withdrawn"},
+		func(tx core.App, s *policies.Subject, rec, v *core.Record) error {
+			if rec.GetString("live") != "published" {
+				return api.Conflict("只有已发布的案例可以归档")
+			}
+			rec.Set("status", "archived")
+			rec.Set("live", "archived")
+			if err := publishTags(tx, rec.Id, nil); err != nil {
+				return err
+			}
+			return m.unindex(tx, rec.Id)
+		})
+}

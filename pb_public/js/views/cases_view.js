@@ -134,6 +134,13 @@ export function renderCaseView(main, me, id) {
         '确定撤回', (yes) => act(yes, 'withdraw', '正在撤回…', offline ? '已撤回，案例已下线。' : '已撤回审核，您可以继续修改。', error)));
       buttons.push(b);
     }
+    if (can.archive) {
+      const b = h('button', { type: 'button', class: 'btn btn-secondary', id: 'case-archive' }, '归档');
+      b.addEventListener('click', () => confirmInline(b,
+        '归档后案例仍可打开查看，但不再出现在搜索和关注动态中，也不能再评论或修改。确定归档吗？',
+        '确定归档', (yes) => act(yes, 'archive', '正在归档…', '已归档。', error)));
+      buttons.push(b);
+    }
     if (can.delete) {
       const b = h('button', { type: 'button', class: 'btn btn-danger', id: 'case-delete' }, '删除');
       b.addEventListener('click', () => confirmInline(b, '删除后无法恢复。确定删除此案例吗？', '确定删除', async (yes) => {
