@@ -32,23 +32,6 @@ func TestUIAdminSecPages(t *testing.T) {
 	app := g.App
 	b := newBrowser(t)
 
-	phone := func(name, ready string) {
-		t.Helper()
-		b.step(name+" on a phone", viewport(375, 812), chromedp.WaitVisible(chromedp.CSS(ready)),
-			chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
-		fitsPhone(t, b, name)
-		b.screenshot(name + "-375")
-		b.step("back to desktop", viewport(1280, 900))
-	}
-
-	// shot saves a desktop screenshot of the whole page from its top (a
-	// scrolled page would draw the sticky top bar in the middle).
-	shot := func(name string) {
-		t.Helper()
-		b.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-		b.screenshot(name)
-	}
-
 	b.step("open the login page", viewport(1280, 900), chromedp.Navigate(base+"/"))
 	loginAs(b, "admin.sec", demoPassword)
 	b.step("管理 lists the secadmin's pages",
@@ -62,7 +45,7 @@ func TestUIAdminSecPages(t *testing.T) {
 	if eval[bool](b, `!!document.querySelector('#admin-links a[href="#/admin/audit"]')`) {
 		t.Error("the secadmin is offered 安全审计")
 	}
-	shot("admin-sec-landing-1280")
+	b.shot("admin-sec-landing-1280")
 
 	// ---- 角色授权 ----
 	hrID := apptest.UserID(t, "staff.east.hr")
@@ -98,7 +81,7 @@ func TestUIAdminSecPages(t *testing.T) {
 	if roles := rolesOf(); !slices.Contains(roles, "reviewer") {
 		t.Fatalf("roles of staff.east.hr after saving: %v, want reviewer among them", roles)
 	}
-	shot("admin-roles-1280")
+	b.shot("admin-roles-1280")
 
 	b.step("系统管理员 + 安全管理员: the server's separation message under the field",
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('#roles-set input').forEach(c => { c.checked = false; })`),
@@ -111,7 +94,7 @@ func TestUIAdminSecPages(t *testing.T) {
 	if roles := rolesOf(); !slices.Contains(roles, "reviewer") || slices.Contains(roles, "sysadmin") {
 		t.Fatalf("a refused role change changed the roles: %v", roles)
 	}
-	shot("admin-roles-error-1280")
+	b.shot("admin-roles-error-1280")
 	b.step("解除锁定 with a confirmation",
 		chromedp.Click(chromedp.ID("roles-unlock")),
 		chromedp.WaitVisible(chromedp.ID("roles-unlock-yes")),
@@ -128,7 +111,7 @@ func TestUIAdminSecPages(t *testing.T) {
 		chromedp.Click(chromedp.ID("roles-totp-yes")),
 		waitText("#roles-acct-status", "已重置"),
 	)
-	phone("admin-roles", "#roles-edit")
+	b.phone("admin-roles", "#roles-edit")
 
 	// ---- 兼职授权 ----
 	taxID := apptest.UserID(t, "staff.east.tax")
@@ -169,8 +152,8 @@ func TestUIAdminSecPages(t *testing.T) {
 		waitText(row, "知识审核员"),
 		waitText(row, "2027-06-30"),
 	)
-	shot("admin-grants-1280")
-	phone("admin-grants", "#grants-rows")
+	b.shot("admin-grants-1280")
+	b.phone("admin-grants", "#grants-rows")
 	b.step("撤销 with a confirmation",
 		chromedp.Click(chromedp.ID("grant-revoke-"+grant.Id)),
 		chromedp.WaitVisible(chromedp.ID("grant-revoke-"+grant.Id+"-yes")),
@@ -204,7 +187,7 @@ func TestUIAdminSecPages(t *testing.T) {
 		waitJS(`(() => { const el = document.getElementById('policy-csv');
 			return el.value.slice(el.selectionStart, el.selectionEnd).includes('boss'); })()`),
 	)
-	shot("admin-policy-error-1280")
+	b.shot("admin-policy-error-1280")
 	b.step("a valid edit: 校验 says 策略有效",
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			const el = document.getElementById('policy-csv');
@@ -228,13 +211,13 @@ func TestUIAdminSecPages(t *testing.T) {
 	if n, err := app.CountRecords("policy_versions", dbx.HashExp{"note": "界面测试：加一行注释"}); err != nil || n != 1 {
 		t.Fatalf("policy versions with the note: %d (err %v), want 1", n, err)
 	}
-	shot("admin-policy-1280")
+	b.shot("admin-policy-1280")
 	b.step("恢复内置策略 loads the built-in text, not saved",
 		chromedp.Click(chromedp.ID("policy-builtin")),
 		waitText("#policy-builtin-loaded", "尚未生效"),
 		waitJS(`!document.getElementById('policy-csv').value.includes('# 界面测试：一行注释')`),
 	)
-	phone("admin-policy", "#policy-csv")
+	b.phone("admin-policy", "#policy-csv")
 
 	// ---- 安全设置 ----
 	b.step("安全设置: the current settings",
@@ -251,7 +234,7 @@ func TestUIAdminSecPages(t *testing.T) {
 		waitText("#sec-lockout_attempts-error", "3 到 10"),
 		waitJS(`document.getElementById('sec-lockout_attempts').getAttribute('aria-invalid') === 'true'`),
 	)
-	shot("admin-security-error-1280")
+	b.shot("admin-security-error-1280")
 	b.step("锁定次数 6 is saved",
 		typeInto("sec-lockout_attempts", "6"),
 		chromedp.Click(chromedp.ID("sec-save")),
@@ -282,8 +265,8 @@ func TestUIAdminSecPages(t *testing.T) {
 		t.Fatalf("settings after saving: %d, lockout_attempts %d, file_max_mb %v, case_review_levels %v",
 			status, settings.LockoutAttempts, settings.FileMaxMB, settings.CaseReviewLevels)
 	}
-	shot("admin-security-1280")
-	phone("admin-security", "#sec-form")
+	b.shot("admin-security-1280")
+	b.phone("admin-security", "#sec-form")
 	b.noConsoleProblems()
 
 	// ---- others do not get these pages ----

@@ -51,19 +51,6 @@ func TestUICasesSocial(t *testing.T) {
 	const comment = "@staff.east.tax 请问推送失败怎么处理？"
 
 	b := newBrowser(t)
-	phone := func(name, ready string) {
-		t.Helper()
-		b.step(name+" on a phone", viewport(375, 812), chromedp.WaitVisible(chromedp.CSS(ready)),
-			chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
-		fitsPhone(t, b, name)
-		b.screenshot(name + "-375")
-		b.step("back to desktop", viewport(1280, 900))
-	}
-	shot := func(name string) {
-		t.Helper()
-		b.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-		b.screenshot(name)
-	}
 	signOut := func() {
 		t.Helper()
 		b.step("退出", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
@@ -182,8 +169,8 @@ func TestUICasesSocial(t *testing.T) {
 	if !eval[bool](b, `!!document.querySelector('#case-similar-list .case-mini-title')`) {
 		t.Error("相似案例 lists nothing for a case whose tags other cases share")
 	}
-	shot("cases-social-1280")
-	phone("cases-social", "#case-social")
+	b.shot("cases-social-1280")
+	b.phone("cases-social", "#case-social")
 	b.step("有用/收藏 and the comments on a phone", viewport(375, 812),
 		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.getElementById('case-social').getBoundingClientRect().top + window.scrollY - 70)`))
 	fitsPhone(t, b, "cases-social-comments")
@@ -205,8 +192,8 @@ func TestUICasesSocial(t *testing.T) {
 		waitJS(`!document.querySelector('#cases-digest-list .case-loading')`),
 		waitText("#cases-digest-list", title),
 	)
-	shot("cases-feed-1280")
-	phone("cases-feed", "#cases-feed-list")
+	b.shot("cases-feed-1280")
+	b.phone("cases-feed", "#cases-feed-list")
 
 	b.step("关注管理 lists the follows; 取消关注 the author",
 		chromedp.Click(chromedp.ID("cases-follows-link")),
@@ -215,7 +202,7 @@ func TestUICasesSocial(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#follows-list li[data-follow-kind="author"] button`)),
 		waitText("#follows-count", "共 2 项"),
 	)
-	shot("cases-follows-1280")
+	b.shot("cases-follows-1280")
 	b.step("取消关注",
 		chromedp.Click(chromedp.CSS(`#follows-list li[data-follow-kind="author"] button`)),
 		waitJS(`!document.querySelector('#follows-list li[data-follow-kind="author"]')`),
@@ -246,8 +233,8 @@ func TestUICasesSocial(t *testing.T) {
 		waitText("#notes-list", "提到了您"),
 		waitText("#notes-count", "未读"),
 	)
-	shot("notifications-1280")
-	phone("notifications", "#notes-list")
+	b.shot("notifications-1280")
+	b.phone("notifications", "#notes-list")
 	b.step("click the mention: marked read, on the case with the comment",
 		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#notes-list .note[data-read="false"] .note-link')]
 			.find(a => a.innerText.includes('提到了您') && a.innerText.includes(`+jsString(title)+`)).click()`),
@@ -285,7 +272,7 @@ func TestUICasesSocial(t *testing.T) {
 		waitJS(`!document.querySelector('#notes-list .note[data-read="false"]')`),
 		waitText("#notes-count", "没有未读通知"),
 	)
-	phone("notifications-read", "#notes-list")
+	b.phone("notifications-read", "#notes-list")
 	signOut()
 	b.noConsoleProblems()
 }

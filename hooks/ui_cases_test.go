@@ -57,19 +57,6 @@ func TestUICases(t *testing.T) {
 	const title = "食品经营许可告知承诺制经验"
 
 	b := newBrowser(t)
-	phone := func(name, ready string) {
-		t.Helper()
-		b.step(name+" on a phone", viewport(375, 812), chromedp.WaitVisible(chromedp.CSS(ready)),
-			chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
-		fitsPhone(t, b, name)
-		b.screenshot(name + "-375")
-		b.step("back to desktop", viewport(1280, 900))
-	}
-	shot := func(name string) {
-		t.Helper()
-		b.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-		b.screenshot(name)
-	}
 	// openListed clicks the list row of the case titled want (the demo
 	// data holds other cases too).
 	openListed := func(want string) chromedp.Action[chromedp.Void] {
@@ -96,7 +83,7 @@ func TestUICases(t *testing.T) {
 	if eval[bool](b, `!!document.getElementById('case-tab-queue')`) {
 		t.Error("staff.east.tax (no reviewer role) is offered 待我审核")
 	}
-	shot("cases-list-1280")
+	b.shot("cases-list-1280")
 
 	b.step("写案例 opens the editor",
 		chromedp.Click(chromedp.ID("case-new")),
@@ -144,9 +131,9 @@ func TestUICases(t *testing.T) {
 	if msg := eval[string](b, `document.getElementById('case-ent-1-number-error').innerText`); strings.TrimSpace(msg) == "" {
 		t.Error("the refused number has no message under it")
 	}
-	shot("cases-edit-error-1280")
+	b.shot("cases-edit-error-1280")
 	b.step("correct the number", typeInto("case-ent-1-number", creditCode))
-	phone("cases-edit", "#case-form")
+	b.phone("cases-edit", "#case-form")
 
 	b.step("保存并提交审核 goes to the case page",
 		chromedp.Click(chromedp.ID("case-save-submit")),
@@ -163,7 +150,7 @@ func TestUICases(t *testing.T) {
 	if eval[bool](b, `!!document.getElementById('case-submit') || !!document.getElementById('case-review')`) {
 		t.Error("a submitted case still offers 提交审核, or offers its author 审核")
 	}
-	shot("cases-submitted-1280")
+	b.shot("cases-submitted-1280")
 	b.step("我的案例 shows the status badge",
 		chromedp.Evaluate[chromedp.Void](`location.hash = '#/cases/mine'`),
 		waitText("#cases-list", title),
@@ -182,7 +169,7 @@ func TestUICases(t *testing.T) {
 		waitText("#cases-list", title),
 		waitText("#cases-list", "审核中"),
 	)
-	shot("cases-queue-1280")
+	b.shot("cases-queue-1280")
 	b.step("open it: the 审核 panel",
 		openListed(title),
 		waitJS(`location.hash === `+jsString(caseHash)),
@@ -196,8 +183,8 @@ func TestUICases(t *testing.T) {
 		waitJS(`document.getElementById('case-review-comment').getAttribute('aria-invalid') === 'true'`),
 		waitJS(`document.getElementById('case-review-comment-error').innerText.trim().length > 0`),
 	)
-	shot("cases-review-1280")
-	phone("cases-review", "#case-review")
+	b.shot("cases-review-1280")
+	b.phone("cases-review", "#case-review")
 	b.step("通过并发布 with a comment",
 		typeInto("case-review-comment", "做法清晰，数据完整，同意发布。"),
 		chromedp.Click(chromedp.ID("case-approve")),
@@ -221,8 +208,8 @@ func TestUICases(t *testing.T) {
 		waitJS(`[...document.querySelectorAll('#cases-list .case-item-title mark.case-hit')].some(m => m.textContent.includes('告知承诺'))`),
 		waitText("#cases-count", "共"),
 	)
-	shot("cases-search-1280")
-	phone("cases-search", "#cases-list")
+	b.shot("cases-search-1280")
+	b.phone("cases-search", "#cases-list")
 	b.step("open the hit: table and attachment",
 		openListed(title),
 		waitJS(`location.hash === `+jsString(caseHash)),
@@ -241,7 +228,7 @@ func TestUICases(t *testing.T) {
 	if eval[bool](b, `!!document.getElementById('case-edit') || !!document.getElementById('case-review') || !!document.getElementById('case-delete')`) {
 		t.Error("a reader is offered 编辑, 审核 or 删除")
 	}
-	shot("cases-view-1280")
-	phone("cases-view", "#case-body")
+	b.shot("cases-view-1280")
+	b.phone("cases-view", "#case-body")
 	b.noConsoleProblems()
 }

@@ -267,3 +267,22 @@ func screenshotDir(t *testing.T) string {
 	}
 	return out
 }
+
+// phone shows the page at 375 px once ready is visible, checks that nothing
+// is wider than the phone, saves <name>-375 and returns to the desktop size.
+func (b *browser) phone(name, ready string) {
+	b.t.Helper()
+	b.step(name+" on a phone", viewport(375, 812), chromedp.WaitVisible(chromedp.CSS(ready)),
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
+	fitsPhone(b.t, b, name)
+	b.screenshot(name + "-375")
+	b.step("back to desktop", viewport(1280, 900))
+}
+
+// shot saves a desktop screenshot of the whole page from its top (a
+// scrolled page would draw the sticky top bar in the middle).
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	b.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	b.screenshot(name)
+}

@@ -115,8 +115,7 @@ func (m *Module) caseFor(app core.App, s *policies.Subject, rec *core.Record) (*
 		out.Entities = m.entitiesFor(s, rec, ents)
 	}
 	out.Can = m.actions(s, rec)
-	out.Voted, out.Bookmarked = marks(app, rec.Id, s.ID)
-	_ = app.DB().Select("COUNT(*)").From(BookmarksTable).Where(dbx.HashExp{"case_id": rec.Id}).Row(&out.Bookmarks)
+	out.Voted, out.Bookmarked, out.Bookmarks = marks(app, rec.Id, s.ID)
 	if m.editor(s, rec) {
 		v, err := latest(app, rec.Id)
 		if err != nil {

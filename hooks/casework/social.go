@@ -238,12 +238,18 @@ func (m *Module) HandleUnbookmark(e *core.RequestEvent) error {
 	return m.toggle(e, BookmarksTable, "", false)
 }
 
-// marks says whether s voted for and bookmarked a case.
-func marks(app core.App, caseID, user string) (voted, bookmarked bool) {
-	var n int
-	_ = app.DB().Select("COUNT(*)").From(VotesTable).Where(dbx.HashExp{"case_id": caseID, "user": user}).Row(&n)
-	voted = n > 0
-	n = 0
-	_ = app.DB().Select("COUNT(*)").From(BookmarksTable).Where(dbx.HashExp{"case_id": caseID, "user": user}).Row(&n)
-	return voted, n > 0
+// marks says whether user voted for and bookmarked a case, and how many
+// bookmarked it, in one query.
+func marks(app core.App, caseID, user string) (voted, bookmarked bool, bookmarks int) {
+	var row struct {
+		Voted      int `db:"voted"`
+		Bookmarked int `db:"bookmarked"`
+		Bookmarks  int `db:"bookmarks"`
+	}
+	_ = app.DB().NewQuery("SELECT " +
+		"EXISTS (SELECT 1 FROM case_votes WHERE case_id = {:c} AND user = {:u}) AS voted, " +
+		"EXISTS (SELECT 1 FROM case_bookmarks WHERE case_id = {:c} AND user = {:u}) AS bookmarked, " +
+		"(SELECT COUNT(*) FROM case_bookmarks WHERE case_id = {:c}) AS bookmarks").
+		Bind(dbx.Params{"c": caseID, "u": user}).One(&row)
+	return row.Voted == 1, row.Bookmarked == 1, row.Bookmarks
 }

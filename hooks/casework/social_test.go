@@ -99,6 +99,12 @@ func TestVotesBookmarks(t *testing.T) {
 	}
 	e.must(200, "staff.west.tax", http.MethodDelete, "/api/gov/cases/"+id+"/vote", nil)
 	e.must(200, "staff.west.tax", http.MethodPost, "/api/gov/cases/"+id+"/bookmark", nil)
+	if v := e.must(200, "staff.west.tax", http.MethodGet, "/api/gov/cases/"+id, nil); v["bookmarked"] != true || v["bookmarks"] != float64(1) || v["voted"] != false {
+		t.Fatalf("marks after unvote and bookmark: %v %v %v", v["voted"], v["bookmarked"], v["bookmarks"])
+	}
+	if v := e.must(200, "staff.east.hr", http.MethodGet, "/api/gov/cases/"+id, nil); v["bookmarked"] != false || v["bookmarks"] != float64(1) || v["voted"] != true {
+		t.Fatalf("another user's marks: %v %v %v", v["voted"], v["bookmarked"], v["bookmarks"])
+	}
 	if b := e.must(200, "staff.west.tax", http.MethodGet, "/api/gov/cases?bookmarked=1", nil); b["totalItems"] != float64(1) {
 		t.Fatalf("bookmarks: %v", b)
 	}
