@@ -258,17 +258,24 @@ func (s *Server) launch() error {
 			return fmt.Errorf("miniotest: minio exited during start (%v); output:\n%s", cmd.ProcessState, out.String())
 		default:
 		}
-		resp, err := client.Get("http://" + s.Endpoint + "/minio/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		// ready answers before the object layer takes writes; cluster
+		// answers 200 only once it has write quorum
+		if healthy(client, "http://"+s.Endpoint+"/minio/health/ready") && healthy(client, "http://"+s.Endpoint+"/minio/health/cluster") {
+			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.kill()
 	return fmt.Errorf("miniotest: minio not live at %s after %s; output:\n%s", s.Endpoint, StartTimeout, out.String())
+}
+
+func healthy(client *http.Client, url string) bool {
+	resp, err := client.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // kill stops the process group and waits.
