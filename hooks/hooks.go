@@ -13,6 +13,7 @@ import (
 	"govcollab/hooks/audit"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
+	"govcollab/hooks/notices"
 	"govcollab/hooks/notify"
 	"govcollab/hooks/org"
 	"govcollab/hooks/security"
@@ -40,6 +41,7 @@ type Gov struct {
 	Audit    *audit.Audit
 	Files    *files.Module
 	Cases    *casework.Module
+	Notices  *notices.Module
 	Notify   *notify.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
@@ -57,6 +59,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, audit.ObjectTypes()...)
 	types = append(types, files.ObjectTypes()...)
 	types = append(types, casework.ObjectTypes()...)
+	types = append(types, notices.ObjectTypes()...)
 	return types
 }
 
@@ -98,6 +101,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Retention.Register("personal_uploads", files.PurgePending)
 	g.Cases = casework.New(a, g.Files, vault, g.Sessions.Settings, g.Audit)
 	g.Notify = notify.New(a)
+	g.Notices = notices.New(a, g.Files, g.Audit)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are
@@ -119,6 +123,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		}
 		g.Retention.Schedule()
 		g.Files.Schedule()
+		g.Notices.Schedule()
 		bindRoutes(se, g)
 		return se.Next()
 	})

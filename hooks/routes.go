@@ -6,6 +6,7 @@ import (
 
 	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/hook"
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/files"
@@ -95,6 +96,23 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/archive/verify", g.Files.HandleVerify)
 
 	// Cases 经验案例: list (filters, ?mine=1, ?queue=1), write, review, publish
+	// Notices 通知公告: inbox/sent lists, publish (audience checked against
+	// the publisher's right), audience preview, read (recorded), confirm,
+	// forward, withdraw, correct, 主动公开 approval, per-unit receipts
+	gov.GET("/notices", g.Notices.HandleList)
+	gov.POST("/notices", g.Notices.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.GET("/notices/summary", g.Notices.HandleSummary)
+	gov.POST("/notices/preview", g.Notices.HandlePreview)
+	gov.GET("/notices/{id}", g.Notices.HandleView)
+	gov.POST("/notices/{id}/confirm", g.Notices.HandleConfirm)
+	gov.POST("/notices/{id}/forward", g.Notices.HandleForward)
+	gov.POST("/notices/{id}/withdraw", g.Notices.HandleWithdraw)
+	gov.POST("/notices/{id}/correct", g.Notices.HandleCorrect).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.POST("/notices/{id}/approve-public", g.Notices.HandleApprovePublic)
+	gov.GET("/notices/{id}/receipts", g.Notices.HandleReceipts)
+	gov.GET("/notices/{id}/receipts/people", g.Notices.HandlePeople)
+	gov.GET("/notices/{id}/receipts/export", g.Notices.HandleExport)
+
 	gov.GET("/cases", g.Cases.HandleList)
 	gov.POST("/cases", g.Cases.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.POST("/cases/preview", g.Cases.HandlePreview).Bind(security.BodyLimit(security.LargeBodyLimit))
@@ -124,6 +142,11 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/notifications", g.Notify.HandleList)
 	gov.POST("/notifications/read", g.Notify.HandleRead)
 
+	// 政务公开 (no login): approved 主动公开 notices only
+	r.GET("/public/", g.Notices.HandlePublicList).Bind(publicHeaders())
+	r.GET("/public/feed.atom", g.Notices.HandlePublicFeed).Bind(publicHeaders())
+	r.GET("/public/{id}", g.Notices.HandlePublicPage).Bind(publicHeaders())
+
 	// The UI, registered last; unknown /api/ paths answer JSON 404 instead
 	// of falling through to index.html.
 	r.GET("/{path...}", staticUI(pbpublic.FS))
@@ -140,10 +163,22 @@ func staticUI(fsys fs.FS) func(*core.RequestEvent) error {
 		if p == "api" || strings.HasPrefix(p, "api/") {
 			return api.NotFound()
 		}
-		h := e.Response.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Content-Type-Options", "nosniff")
+		uiHeaders(e)
 		return serve(e)
 	}
+}
+
+// publicHeaders: the public pages get the UI's headers (no script at all).
+func publicHeaders() *hook.Handler[*core.RequestEvent] {
+	return &hook.Handler[*core.RequestEvent]{Func: func(e *core.RequestEvent) error {
+		uiHeaders(e)
+		return e.Next()
+	}}
+}
+
+func uiHeaders(e *core.RequestEvent) {
+	h := e.Response.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Content-Type-Options", "nosniff")
 }

@@ -133,7 +133,7 @@ func checkPolicyRow(f []string, roles []string, types map[string]*ObjectType) er
 		return fmt.Errorf("未知对象类型 %q", obj)
 	}
 	if !slices.Contains(allScopes, scope) {
-		return fmt.Errorf("未知范围 %q（可用：own, unit, subtree, system, audience, participant, all）", scope)
+		return fmt.Errorf("未知范围 %q（可用：own, unit, subtree, served, system, audience, participant, all）", scope)
 	}
 	if eft != "allow" && eft != "deny" {
 		return fmt.Errorf("效果应为 allow 或 deny，实际为 %q", eft)

@@ -138,7 +138,12 @@ func insert(tb testing.TB, db dbx.Builder, table string, row dbx.Params) {
 }
 
 func insertUnit(tb testing.TB, db dbx.Builder, id, path, system, level string) {
-	insert(tb, db, "units", dbx.Params{"id": id, "name": id, "level": level, "kind": "department",
+	// units of the office system are offices (ScopeServed reaches their parent)
+	kind := "department"
+	if system == "office" {
+		kind = "office"
+	}
+	insert(tb, db, "units", dbx.Params{"id": id, "name": id, "level": level, "kind": kind,
 		"system": system, "path": path, "active": true})
 }
 
@@ -307,6 +312,7 @@ p, leader, probe, *, unit, *, allow
 p, reviewer, probe, review, subtree, status=review, allow
 p, reviewer, probe, read, system, status=review|published, allow
 p, clerk, probe, edit, unit, status=draft|review, allow
+p, clerk, probe, read, served, status=review, allow
 p, trainer, probe, read, system, status=published, allow
 p, hr, probe, read, all, status=archived, allow
 p, hr, probe, review, all, system=hr, allow

@@ -23,6 +23,8 @@ func (a *Authorizer) scopeHolds(t *ObjectType, sc Scope, s *Subject, asg Assignm
 		return o.GetString(t.Unit) == asg.Unit.ID
 	case ScopeSubtree:
 		return strings.HasPrefix(o.GetString(t.UnitPath), asg.Unit.Path)
+	case ScopeServed:
+		return strings.HasPrefix(o.GetString(t.UnitPath), asg.Unit.ServedPath())
 	case ScopeSystem:
 		return asg.Unit.System != "" && o.GetString(t.System) == asg.Unit.System
 	case ScopeAudience:
@@ -86,6 +88,10 @@ func (b *sqlBuilder) scopeSQL(t *ObjectType, sc Scope, s *Subject, asg Assignmen
 	case ScopeSubtree:
 		return "(" + col(t, t.UnitPath) + " >= " + b.p(asg.Unit.Path) + " AND " +
 			col(t, t.UnitPath) + " < " + b.p(PathUpperBound(asg.Unit.Path)) + ")"
+	case ScopeServed:
+		p := asg.Unit.ServedPath()
+		return "(" + col(t, t.UnitPath) + " >= " + b.p(p) + " AND " +
+			col(t, t.UnitPath) + " < " + b.p(PathUpperBound(p)) + ")"
 	case ScopeSystem:
 		if asg.Unit.System == "" {
 			return "0=1"

@@ -17,6 +17,16 @@ type UnitRef struct {
 	ID     string
 	Path   string
 	System string
+	Office bool // an office (办公室/办公厅) serving its parent government
+}
+
+// ServedPath is the root of the subtree the unit acts for: an office's
+// parent, any other unit itself.
+func (u UnitRef) ServedPath() string {
+	if a := Ancestors(u.Path); u.Office && len(a) > 1 {
+		return a[len(a)-2]
+	}
+	return u.Path
 }
 
 // Assignment is a role held at a unit: the user's own roles at their unit,
@@ -150,11 +160,12 @@ func loadUnit(app core.App, id string) (UnitRef, error) {
 		ID     string `db:"id"`
 		Path   string `db:"path"`
 		System string `db:"system"`
+		Kind   string `db:"kind"`
 	}
-	err := app.DB().NewQuery("SELECT id, path, system FROM units WHERE id = {:id}").
+	err := app.DB().NewQuery("SELECT id, path, system, kind FROM units WHERE id = {:id}").
 		Bind(dbx.Params{"id": id}).One(&u)
 	if err != nil {
 		return UnitRef{}, fmt.Errorf("policies: unit %s: %w", id, err)
 	}
-	return UnitRef{ID: u.ID, Path: u.Path, System: u.System}, nil
+	return UnitRef{ID: u.ID, Path: u.Path, System: u.System, Office: u.Kind == "office"}, nil
 }

@@ -17,13 +17,17 @@ const (
 	ScopeOwn         Scope = "own"
 	ScopeUnit        Scope = "unit"
 	ScopeSubtree     Scope = "subtree"
+	// ScopeServed is the subtree an office serves: for a role held at an
+	// office (办公室/办公厅), its parent government's subtree; elsewhere the
+	// unit's own subtree. The office publishes and forwards for its government.
+	ScopeServed Scope = "served"
 	ScopeSystem      Scope = "system"
 	ScopeAudience    Scope = "audience"
 	ScopeParticipant Scope = "participant"
 	ScopeAll         Scope = "all"
 )
 
-var allScopes = []Scope{ScopeOwn, ScopeUnit, ScopeSubtree, ScopeSystem, ScopeAudience, ScopeParticipant, ScopeAll}
+var allScopes = []Scope{ScopeOwn, ScopeUnit, ScopeSubtree, ScopeServed, ScopeSystem, ScopeAudience, ScopeParticipant, ScopeAll}
 
 // Reach values a record may declare in its Reach column (who it was written for).
 const (
@@ -67,7 +71,7 @@ func (t *ObjectType) supports(s Scope) bool {
 		return t.Owner != ""
 	case ScopeUnit:
 		return t.Unit != ""
-	case ScopeSubtree:
+	case ScopeSubtree, ScopeServed:
 		return t.UnitPath != ""
 	case ScopeSystem:
 		return t.System != ""

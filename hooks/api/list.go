@@ -73,6 +73,18 @@ var Shanghai = func() *time.Location {
 // type at all; otherwise the policy's Filter, the named filters, sorting,
 // paging and the exact total all happen in SQL over allowed rows only.
 func List[T any](a *App, e *core.RequestEvent, spec ListSpec, render func(*policies.Subject, *core.Record) T) error {
+	return ListPage(a, e, spec, func(s *policies.Subject, recs []*core.Record) ([]T, error) {
+		out := make([]T, 0, len(recs))
+		for _, r := range recs {
+			out = append(out, render(s, r))
+		}
+		return out, nil
+	})
+}
+
+// ListPage is List with the page's records rendered together, for items
+// that need one more query per page rather than per row.
+func ListPage[T any](a *App, e *core.RequestEvent, spec ListSpec, render func(*policies.Subject, []*core.Record) ([]T, error)) error {
 	act := spec.Action
 	if act == "" {
 		act = "read"
@@ -126,9 +138,11 @@ func List[T any](a *App, e *core.RequestEvent, spec ListSpec, render func(*polic
 	if err := query.All(&recs); err != nil {
 		return fmt.Errorf("api: list %s: %w", t.Table, err)
 	}
-	for _, r := range recs {
-		out.Items = append(out.Items, render(s, r))
+	items, err := render(s, recs)
+	if err != nil {
+		return err
 	}
+	out.Items = append(out.Items, items...)
 	return e.JSON(http.StatusOK, out)
 }
 

@@ -6,12 +6,15 @@
 package notify
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/apis"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/subscriptions"
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
@@ -147,4 +150,77 @@ func (m *Module) HandleRead(e *core.RequestEvent) error {
 	}
 	n, _ := res.RowsAffected()
 	return e.JSON(http.StatusOK, map[string]int64{"marked": n})
+}
+
+// SendSelect writes n to every user id the query users selects (one column
+// named id, distinct ids), in one statement inside the caller's transaction: the way
+// to reach a notice's hundred thousand recipients. PocketBase does not see
+// these rows being written, so the caller pushes them to live clients with
+// Push once the transaction has committed. It returns the rows written.
+func SendSelect(tx core.App, users string, params dbx.Params, n Note) (int64, error) {
+	p := dbx.Params{"nkind": n.Kind, "ntitle": clip(n.Title, 300), "nbody": clip(n.Body, 1000), "nlink": n.Link,
+		"nnow": types.NowDateTime().String()}
+	for k, v := range params {
+		p[k] = v
+	}
+	res, err := tx.DB().NewQuery(`INSERT INTO notifications (id, user, kind, title, body, link, read_at, created)
+		SELECT substr(lower(hex(randomblob(8))), 1, 15), u.id, {:nkind}, {:ntitle}, {:nbody}, {:nlink}, '', {:nnow}
+		FROM (` + users + `) AS u`).Bind(p).Execute()
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Push sends live clients the notifications about link written at or after
+// since (SendSelect's rows), as PocketBase's realtime create events of the
+// notifications collection: only to each row's own user, only on the
+// topics that user subscribed to.
+func Push(app core.App, since types.DateTime, link string) {
+	col, err := app.FindCachedCollectionByNameOrId(Table)
+	if err != nil {
+		return
+	}
+	// the collection's wildcard topics, by name or id, with or without the
+	// client's options (the bare names are PocketBase's older form); "?"
+	// ends the topic as in PocketBase's own broadcast
+	prefixes := []string{Table + "/*?", col.Id + "/*?", Table + "?", col.Id + "?"}
+	topics := func(c subscriptions.Client) []string {
+		var out []string
+		for sub := range c.Subscriptions(prefixes...) {
+			out = append(out, sub)
+		}
+		return out
+	}
+	byUser := map[string][]subscriptions.Client{}
+	for _, c := range app.SubscriptionsBroker().Clients() {
+		auth, _ := c.Get(apis.RealtimeClientAuthKey).(*core.Record)
+		if auth != nil && !c.IsDiscarded() && len(topics(c)) > 0 {
+			byUser[auth.Id] = append(byUser[auth.Id], c)
+		}
+	}
+	if len(byUser) == 0 {
+		return
+	}
+	ids := make([]any, 0, len(byUser))
+	for id := range byUser {
+		ids = append(ids, id)
+	}
+	var recs []*core.Record
+	err = app.RecordQuery(Table).Where(dbx.And(dbx.In("user", ids...), dbx.HashExp{"link": link},
+		dbx.NewExp("created >= {:since}", dbx.Params{"since": since.String()}))).All(&recs)
+	if err != nil {
+		return
+	}
+	for _, r := range recs {
+		data, err := json.Marshal(map[string]any{"action": "create", "record": r})
+		if err != nil {
+			continue
+		}
+		for _, c := range byUser[r.GetString("user")] {
+			for _, t := range topics(c) {
+				c.Send(subscriptions.Message{Name: t, Data: data})
+			}
+		}
+	}
 }

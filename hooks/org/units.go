@@ -49,8 +49,9 @@ type UnitInput struct {
 
 var systemCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
-// segmentWidth digits per level in a path: up to 9999 children per parent.
-const segmentWidth = 4
+// SegmentWidth is the digits per level in a unit path ("/0001/0003/"): up
+// to 9999 children per parent.
+const SegmentWidth = 4
 
 func str(p *string) string {
 	if p == nil {
@@ -209,7 +210,7 @@ func nextChildPath(tx core.App, parent *core.Record) (string, error) {
 	var last string
 	err := tx.DB().NewQuery(`SELECT path FROM units WHERE path >= {:lo} AND path < {:hi}
 		AND length(path) = {:len} ORDER BY path DESC LIMIT 1`).
-		Bind(dbx.Params{"lo": prefix, "hi": policies.PathUpperBound(prefix), "len": len(prefix) + segmentWidth + 1}).
+		Bind(dbx.Params{"lo": prefix, "hi": policies.PathUpperBound(prefix), "len": len(prefix) + SegmentWidth + 1}).
 		Row(&last)
 	n := 1
 	if err == nil && last != "" {
@@ -223,7 +224,7 @@ func nextChildPath(tx core.App, parent *core.Record) (string, error) {
 	if n > 9999 {
 		return "", api.BadField("parent", "too_many_children", "该上级单位的下级单位已达上限")
 	}
-	return fmt.Sprintf("%s%0*d/", prefix, segmentWidth, n), nil
+	return fmt.Sprintf("%s%0*d/", prefix, SegmentWidth, n), nil
 }
 
 // MoveUnit puts a unit (and its whole subtree) under newParent, re-pathing

@@ -1,0 +1,97 @@
+package notices
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/markdown"
+	"govcollab/hooks/search"
+)
+
+// DocType is the search index's name for notices.
+const DocType = "notice"
+
+// index makes rec searchable (inside tx); a copy is indexed with its
+// root's words, so whoever holds the copy finds it.
+func (m *Module) index(tx core.App, rec *core.Record) error {
+	content := m.contentOf(tx, rec)
+	return search.Index(tx, DocType, rec.Id, search.Doc{Title: content.GetString("title"),
+		Body: markdown.PlainText(content.GetString("body")), Tags: []string{rec.GetString("category")}})
+}
+
+// reindexChain re-indexes a corrected root and its published copies.
+func (m *Module) reindexChain(tx core.App, root *core.Record) error {
+	var tree []*core.Record
+	if err := tx.RecordQuery(NoticesTable).Where(dbx.And(dbx.HashExp{"root": root.Id, "status": "published"})).All(&tree); err != nil {
+		return err
+	}
+	for _, n := range tree {
+		if err := m.index(tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex takes a notice out of search (withdrawn).
+func (m *Module) unindex(tx core.App, id string) error { return search.Remove(tx, DocType, id) }
+
+// Found is a search hit with the matched text as spans (never HTML).
+type Found struct {
+	Item
+	TitleSpans   []search.Span `json:"title_spans"`
+	SnippetSpans []search.Span `json:"snippet_spans"`
+}
+
+// handleSearch answers GET /api/gov/notices?q=…: published notices the
+// user may read that match, the policy Filter inside the search's SQL.
+func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
+	s, err := m.app.Require(e, "read", "notice")
+	if err != nil {
+		return err
+	}
+	q := e.Request.URL.Query()
+	spec := listSpec
+	spec.Where = dbx.HashExp{"status": "published"}
+	where, err := spec.Conditions(m.app, s, q)
+	if err != nil {
+		return err
+	}
+	page, perPage, err := api.Paging(q, 50)
+	if err != nil {
+		return err
+	}
+	recs, res, err := search.Records(e.App, search.Query{DocType: DocType, Text: text, Table: NoticesTable,
+		Filter: where, Page: page, PerPage: perPage})
+	if errors.Is(err, search.ErrEmptyQuery) {
+		return api.BadField("q", "empty", search.EmptyQueryMessage)
+	}
+	if err != nil {
+		return err
+	}
+	items, err := m.items(e.App, s, recs)
+	if err != nil {
+		return err
+	}
+	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages, Items: []Found{}}
+	for i, r := range recs {
+		body := markdown.PlainText(m.contentOf(e.App, r).GetString("body"))
+		out.Items = append(out.Items, Found{Item: items[i], TitleSpans: search.Highlight(items[i].Title, text),
+			SnippetSpans: search.Snippet(body, text, 120)})
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// contentOf is the record holding rec's words: itself, or a copy's root.
+func (m *Module) contentOf(app core.App, rec *core.Record) *core.Record {
+	if root := rec.GetString("root"); root != "" && root != rec.Id {
+		if c, err := app.FindRecordById(NoticesTable, root); err == nil {
+			return c
+		}
+	}
+	return rec
+}
