@@ -136,7 +136,10 @@ func Seed(g *Gov) error {
 	if err := org.SeedDemo(g.App); err != nil {
 		return err
 	}
-	return g.Cases.SeedDemo()
+	if err := g.Cases.SeedDemo(); err != nil {
+		return err
+	}
+	return g.Notices.SeedDemo()
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

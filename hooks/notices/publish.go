@@ -19,6 +19,7 @@ import (
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/notify"
 	"govcollab/migrations"
+	"govcollab/policies"
 )
 
 // Input is the body of POST /api/gov/notices (API.md).
@@ -173,22 +174,42 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 	if field, mark := markedField(in.Title, in.Body); mark != "" {
 		return m.refuseMarked(e, field, mark)
 	}
-	aud, err := m.check(e.App, s, in.Audience)
+	rec, err := m.create(s, in, w, func(action string, fn func(tx core.App, c *api.Change) error) error {
+		_, err := m.app.ApplyAs(e, action, fn)
+		return err
+	})
 	if err != nil {
 		return err
+	}
+	out, err := m.detail(e.App, s, rec)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusCreated, out)
+}
+
+// applyFunc runs a change in one audited transaction (App.ApplyAs for a
+// request, App.Apply for jobs and the demo seed).
+type applyFunc func(action string, fn func(tx core.App, c *api.Change) error) error
+
+// create publishes (or schedules) a validated input as s.
+func (m *Module) create(s *policies.Subject, in Input, w *when, apply applyFunc) (*core.Record, error) {
+	aud, err := m.check(m.app, s, in.Audience)
+	if err != nil {
+		return nil, err
 	}
 	html, err := renderBody(in.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	scheduled := w.publish.Time().After(now.Add(time.Minute))
+	scheduled := w.publish.Time().After(m.now().Add(time.Minute))
 	action := "notice.publish"
 	if scheduled {
 		action = "notice.schedule"
 	}
 	since := types.NowDateTime()
 	var rec *core.Record
-	_, err = m.app.ApplyAs(e, action, func(tx core.App, c *api.Change) error {
+	err = apply(action, func(tx core.App, c *api.Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId(NoticesTable)
 		if err != nil {
 			return err
@@ -240,16 +261,12 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !scheduled {
-		notify.Push(e.App, since, link(rec.Id))
+		notify.Push(m.app, since, link(rec.Id))
 	}
-	out, err := m.detail(e.App, s, rec)
-	if err != nil {
-		return err
-	}
-	return e.JSON(http.StatusCreated, out)
+	return rec, nil
 }
 
 func link(id string) string { return "#/notices/" + id }
@@ -437,24 +454,40 @@ func (m *Module) HandleForward(e *core.RequestEvent) error {
 	if mk := files.MarkIn(in.Note); mk != "" {
 		return m.refuseMarked(e, "note", mk)
 	}
+	cp, err := m.forward(s, orig, in, func(action string, fn func(tx core.App, c *api.Change) error) error {
+		_, err := m.app.ApplyAs(e, action, fn)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	out, err := m.detail(e.App, s, cp)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusCreated, out)
+}
+
+// forward makes and delivers s's forwarded copy of orig.
+func (m *Module) forward(s *policies.Subject, orig *core.Record, in ForwardInput, apply applyFunc) (*core.Record, error) {
 	deadline := orig.GetDateTime("deadline")
 	if in.Deadline != "" {
 		d, err := parseMoment("deadline", in.Deadline, true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !d.Time().After(m.now()) || (!deadline.IsZero() && d.Time().After(deadline.Time())) {
-			return api.BadField("deadline", "invalid", "转发的截止时间须在现在之后、原通知截止时间之前")
+			return nil, api.BadField("deadline", "invalid", "转发的截止时间须在现在之后、原通知截止时间之前")
 		}
 		deadline = d
 	}
-	aud, err := m.check(e.App, s, in.Audience)
+	aud, err := m.check(m.app, s, in.Audience)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	since := types.NowDateTime()
 	var cp *core.Record
-	_, err = m.app.ApplyAs(e, "notice.forward", func(tx core.App, c *api.Change) error {
+	err = apply("notice.forward", func(tx core.App, c *api.Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId(NoticesTable)
 		if err != nil {
 			return err
@@ -482,14 +515,10 @@ func (m *Module) HandleForward(e *core.RequestEvent) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	notify.Push(e.App, since, link(cp.Id))
-	out, err := m.detail(e.App, s, cp)
-	if err != nil {
-		return err
-	}
-	return e.JSON(http.StatusCreated, out)
+	notify.Push(m.app, since, link(cp.Id))
+	return cp, nil
 }
 
 // onUserChange adds later joiners (documented rule): a person who joins —
