@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/approval"
 	"govcollab/hooks/audit"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
@@ -42,6 +43,7 @@ type Gov struct {
 	Files    *files.Module
 	Cases    *casework.Module
 	Notices  *notices.Module
+	Docs     *approval.Module
 	Notify   *notify.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
@@ -60,6 +62,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, files.ObjectTypes()...)
 	types = append(types, casework.ObjectTypes()...)
 	types = append(types, notices.ObjectTypes()...)
+	types = append(types, approval.ObjectTypes()...)
 	return types
 }
 
@@ -102,6 +105,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Cases = casework.New(a, g.Files, vault, g.Sessions.Settings, g.Audit)
 	g.Notify = notify.New(a)
 	g.Notices = notices.New(a, g.Files, g.Audit)
+	g.Docs = approval.New(a, g.Files, g.Audit)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are
@@ -124,6 +128,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		g.Retention.Schedule()
 		g.Files.Schedule()
 		g.Notices.Schedule()
+		g.Docs.Schedule()
 		bindRoutes(se, g)
 		return se.Next()
 	})
@@ -139,7 +144,10 @@ func Seed(g *Gov) error {
 	if err := g.Cases.SeedDemo(); err != nil {
 		return err
 	}
-	return g.Notices.SeedDemo()
+	if err := g.Notices.SeedDemo(); err != nil {
+		return err
+	}
+	return g.Docs.SeedDemo()
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

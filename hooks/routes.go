@@ -96,6 +96,29 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/archive/verify", g.Files.HandleVerify)
 
 	// Cases 经验案例: list (filters, ?mine=1, ?queue=1), write, review, publish
+	// Documents 公文: drafts, the step engine (one action per request),
+	// timeline, boxes (待办/已办/我起草的), templates, the 收文 queue of
+	// internal exchange, and the working-day calendar
+	gov.GET("/docs", g.Docs.HandleList)
+	gov.POST("/docs", g.Docs.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.GET("/docs/counts", g.Docs.HandleCounts)
+	gov.GET("/docs/{id}", g.Docs.HandleView)
+	gov.PATCH("/docs/{id}", g.Docs.HandleUpdate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.DELETE("/docs/{id}", g.Docs.HandleDelete)
+	gov.POST("/docs/{id}/actions", g.Docs.HandleAction)
+	gov.GET("/docs/{id}/timeline", g.Docs.HandleTimeline)
+	gov.GET("/workflows", g.Docs.HandleTemplates)
+	gov.POST("/workflows", g.Docs.HandleCreateTemplate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.POST("/workflows/validate", g.Docs.HandleValidateTemplate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.PUT("/workflows/{id}", g.Docs.HandleUpdateTemplate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.GET("/inbound", g.Docs.HandleInbound)
+	gov.POST("/inbound/{id}/receive", g.Docs.HandleReceive)
+	gov.POST("/inbound/{id}/refuse", g.Docs.HandleRefuse)
+	gov.POST("/inbound/{id}/register", g.Docs.HandleRegister)
+	gov.GET("/calendar", g.Docs.HandleCalendar)
+	gov.PUT("/calendar/{date}", g.Docs.HandleSetDay)
+	gov.DELETE("/calendar/{date}", g.Docs.HandleDeleteDay)
+
 	// Notices 通知公告: inbox/sent lists, publish (audience checked against
 	// the publisher's right), audience preview, read (recorded), confirm,
 	// forward, withdraw, correct, 主动公开 approval, per-unit receipts

@@ -55,7 +55,12 @@ func New(app core.App, roles []string, objectTypes ...ObjectType) (*Authorizer, 
 			return nil, fmt.Errorf("policies: object type %q registered twice", t.Name)
 		}
 		a.types[t.Name] = &t
-		a.byTbl[t.Table] = &t
+		// a table's first type is the one Can decides its records as; a
+		// further type over the same table (a unit as a notice target) is
+		// asked by name through CanObject and Filter
+		if _, taken := a.byTbl[t.Table]; !taken {
+			a.byTbl[t.Table] = &t
+		}
 	}
 	c, err := compile(builtinPolicy, a.roles, a.types)
 	if err != nil {

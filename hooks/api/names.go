@@ -33,3 +33,9 @@ func (n *Names) Of(table, id string) string {
 	n.cache[k] = v
 	return v
 }
+
+// Named is an id with its name, as answers show references.
+type Named struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}

@@ -36,7 +36,7 @@ func demoNotices(now time.Time) []demoNotice {
 				Body: "定于下周一上午9:00在市政府三楼会议室召开全市安全生产工作会议，请各单位主要负责人参加。\n\n请于截止前确认参会。"}},
 		{key: "tax", publisher: "leader.east", read: 0.5, unitNames: []UnitSel{{ID: "东城市人民政府", Subtree: true}},
 			in: Input{Title: "关于全市税务系统第三季度工作情况的通报", Category: "通报", Urgency: "平件",
-				Body: "第三季度，全市税务系统认真落实各项税费优惠政策，办税缴费便利度持续提升。\n\n- 新办纳税人套餐式服务覆盖率 98%\n- 电子发票开具量同比增长 35%",
+				Body:     "第三季度，全市税务系统认真落实各项税费优惠政策，办税缴费便利度持续提升。\n\n- 新办纳税人套餐式服务覆盖率 98%\n- 电子发票开具量同比增长 35%",
 				Audience: Audience{Systems: []string{"tax"}}}},
 		{key: "public", publisher: "clerk.east", read: 0.3, unitNames: []UnitSel{{ID: "东城市人民政府", Subtree: true}},
 			in: Input{Title: "东城市关于优化营商环境若干措施的公告", Category: "公告", Urgency: "平件", Public: true, Pinned: true,
@@ -44,7 +44,7 @@ func demoNotices(now time.Time) []demoNotice {
 		{key: "opinion", publisher: "leader.prov", read: 0.4, confirmed: 0.2, in: Input{
 			Title: "关于征求《示范省政务数据共享管理办法（征求意见稿）》意见的通知", Category: "征求意见", Urgency: "平件",
 			MustConfirm: true, Deadline: day(7),
-			Body: "现将《示范省政务数据共享管理办法（征求意见稿）》印发给你们，请认真研究，在确认时填写修改意见（无意见也请确认）。",
+			Body:     "现将《示范省政务数据共享管理办法（征求意见稿）》印发给你们，请认真研究，在确认时填写修改意见（无意见也请确认）。",
 			Audience: Audience{Roles: []string{"leader"}}}},
 		{key: "scheduled", publisher: "leader.east", unitNames: []UnitSel{{ID: "东城市人民政府", Subtree: true}},
 			in: Input{Title: "关于元旦期间值班安排的通知", Category: "通知", Urgency: "平件", PublishAt: day(2),

@@ -292,7 +292,7 @@ func (m *Module) actions(app core.App, s *policies.Subject, rec *core.Record, mi
 		Withdraw:      update && st != "withdrawn",
 		Correct:       update && st != "withdrawn" && rec.GetString("root") == rec.Id,
 		Receipts:      st != "scheduled" && m.tracksAny(app, s, rec),
-		ApprovePublic: st != "withdrawn" && can("approve_public"),
+		ApprovePublic: st != "withdrawn" && m.mayApprovePublic(app, s, rec),
 	}
 }
 
@@ -329,13 +329,13 @@ func (m *Module) tracksAny(app core.App, s *policies.Subject, rec *core.Record) 
 
 // AudienceNames is a stored audience with names, for its publisher.
 type AudienceNames struct {
-	Units        []NamedSel `json:"units"`
-	Levels       []string   `json:"levels"`
-	Systems      []string   `json:"systems"`
-	Roles        []string   `json:"roles"`
-	Users        []Named    `json:"users"`
-	ExcludeUnits []NamedSel `json:"exclude_units"`
-	ExcludeUsers []Named    `json:"exclude_users"`
+	Units        []NamedSel  `json:"units"`
+	Levels       []string    `json:"levels"`
+	Systems      []string    `json:"systems"`
+	Roles        []string    `json:"roles"`
+	Users        []api.Named `json:"users"`
+	ExcludeUnits []NamedSel  `json:"exclude_units"`
+	ExcludeUsers []api.Named `json:"exclude_users"`
 }
 
 // NamedSel is a unit pick with its name.
@@ -343,12 +343,6 @@ type NamedSel struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	Subtree bool   `json:"subtree"`
-}
-
-// Named is an id with its name.
-type Named struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
 }
 
 func audienceNames(app core.App, a *Audience, nm *api.Names) *AudienceNames {
@@ -359,10 +353,10 @@ func audienceNames(app core.App, a *Audience, nm *api.Names) *AudienceNames {
 		}
 		return out
 	}
-	people := func(in []string) []Named {
-		out := []Named{}
+	people := func(in []string) []api.Named {
+		out := []api.Named{}
 		for _, id := range in {
-			out = append(out, Named{ID: id, Name: nm.Of("users", id)})
+			out = append(out, api.Named{ID: id, Name: nm.Of("users", id)})
 		}
 		return out
 	}
