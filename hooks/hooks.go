@@ -94,6 +94,9 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	// every Apply'd change and every security event lands in the audit log,
 	// a change's row inside the change's own transaction
 	g.Audit = audit.New(a, g.Sessions.Settings)
+	if err := g.Audit.UseAnchors(audit.AnchorDir(app.DataDir()), vault.DeriveKey("audit/head-anchor")); err != nil {
+		return nil, err
+	}
 	a.OnChange.BindFunc(g.Audit.OnChange)
 	g.Sessions.OnAuthEvent.BindFunc(g.Audit.OnAuthEvent)
 	g.Retention = retention.New(a, func() map[string]int { return g.Sessions.Settings.Get(app).Retention })

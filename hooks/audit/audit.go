@@ -1,6 +1,7 @@
 // Package audit owns the audit log (等保 2.0 level 3): every security and
 // business event as one append-only row, hash-chained with SM3 so that any
-// edit or deletion shows in the chain check; the retention purge and its
+// edit or deletion shows in the chain check; the head anchors outside the
+// database that show a cut-off tail; the retention purge and its
 // checkpoints; and the auditor's routes to read, verify and export it.
 package audit
 
@@ -108,6 +109,7 @@ type Audit struct {
 	head   link
 	insert *dbx.Query // prepared in headTx
 
+	anchors *anchorLog // the head anchors outside the database; nil: off
 }
 
 // New builds the audit log of app: it refuses every edit or deletion of

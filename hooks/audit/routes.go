@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -126,7 +127,8 @@ func (a *Audit) HandleList(e *core.RequestEvent) error {
 }
 
 // HandleVerify answers GET /api/gov/audit/verify → {ok, checked,
-// firstBroken}. The check is itself audited: a broken chain is an event.
+// firstBroken, tail}. The check is itself audited: a broken chain or tail
+// is an event; a passing check anchors the head.
 func (a *Audit) HandleVerify(e *core.RequestEvent) error {
 	s, err := a.app.Require(e, "read", ObjectAudit)
 	if err != nil {
@@ -138,10 +140,17 @@ func (a *Audit) HandleVerify(e *core.RequestEvent) error {
 	}
 	en := Entry{Actor: s.ID, Action: "audit.verify", Object: LogTable, After: v}
 	if !v.OK {
-		en.Result, en.Detail = ResultFailed, "审计链校验未通过，首个异常记录："+*v.FirstBroken
+		en.Result, en.Detail = ResultFailed, v.Problem()
 	}
 	if _, err := a.LogRequest(e, en); err != nil {
 		return err
+	}
+	if v.OK {
+		// a passing check anchors the head, its own row included; the check's
+		// row already notes a first anchor ("尚无锚点")
+		if _, err := a.anchor(e.App, time.Now(), false); err != nil && !errors.Is(err, ErrTailBroken) {
+			e.App.Logger().Error("audit anchor after verify failed", "error", err.Error())
+		}
 	}
 	return e.JSON(http.StatusOK, v)
 }

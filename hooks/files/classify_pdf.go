@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -22,15 +21,15 @@ import (
 func classifyPDF(h *markHit, r io.ReaderAt, size int64) error {
 	s := &pdfScan{objs: map[int64][][]byte{}}
 	head := min(size, pdfWindow)
-	b := make([]byte, head)
-	if _, err := r.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
+	b, err := window(r, 0, head)
+	if err != nil {
 		return fmt.Errorf("files: read pdf: %w", err)
 	}
 	wins := [][]byte{b}
 	if size > head {
 		start := max(head, size-pdfWindow)
-		t := make([]byte, size-start)
-		if _, err := r.ReadAt(t, start); err != nil && !errors.Is(err, io.EOF) {
+		t, err := window(r, start, size-start)
+		if err != nil {
 			return fmt.Errorf("files: read pdf: %w", err)
 		}
 		wins = append(wins, t)

@@ -106,6 +106,7 @@ func pdfBytes(title string, pad int) []byte {
 func multipartBody(t testing.TB, name string, content []byte) (io.Reader, string) {
 	t.Helper()
 	var buf bytes.Buffer
+	buf.Grow(len(content) + 1024) // one copy of the content, as a client streaming it would make
 	w := multipart.NewWriter(&buf)
 	w.WriteField("note", "附件")
 	part, err := w.CreateFormFile("file", name)

@@ -44,9 +44,10 @@ func infoOf(r *core.Record) Info {
 func ContentKey(sum string) string { return "sha256/" + sum[:2] + "/" + sum }
 
 // HandleUpload is POST /api/gov/files (multipart field "file"): the file is
-// spooled to disk and hashed, checked by content, size and 密级 mark, kept
-// once per content, and recorded as a pending upload of the user (private
-// to them until a record references it).
+// received (into memory when small, else a temp file) and hashed as it
+// arrives, checked by content, size and 密级 mark, kept once per content,
+// and recorded as a pending upload of the user (private to them until a
+// record references it).
 func (m *Module) HandleUpload(e *core.RequestEvent) error {
 	s, err := m.app.Require(e, "upload", "file")
 	if err != nil {
@@ -80,7 +81,7 @@ func (m *Module) HandleUpload(e *core.RequestEvent) error {
 // check refuses what may not be kept: types not allowed by content, sizes
 // over the type's limit, files marked 秘密/机密/绝密 (audited).
 func (m *Module) check(e *core.RequestEvent, sp *spooled, limits map[string]int) (FileType, error) {
-	ft, err := Detect(sp.f, sp.size, sp.name)
+	ft, err := Detect(sp.content(), sp.size, sp.name)
 	if err != nil {
 		var de *DetectError
 		if errors.As(err, &de) {
@@ -91,7 +92,7 @@ func (m *Module) check(e *core.RequestEvent, sp *spooled, limits map[string]int)
 	if mb := limits[ft.Ext]; mb > 0 && sp.size > int64(mb)<<20 {
 		return ft, api.BadField("file", "too_large", fmt.Sprintf("%s 文件不能超过 %d MB", strings.ToUpper(ft.Ext), mb))
 	}
-	mark, where, err := Classified(sp.f, sp.size, sp.name, ft)
+	mark, where, err := Classified(sp.content(), sp.size, sp.name, ft)
 	if err != nil {
 		return ft, err
 	}
@@ -155,12 +156,18 @@ func (m *Module) objectFor(ctx context.Context, sp *spooled, mime string) (key s
 	opt := PutOptions{ContentType: mime, SHA256: sum}
 	pctx, cancel := context.WithTimeout(ctx, putTimeout)
 	defer cancel()
-	if fp, ok := m.Files.(filePutter); ok {
+	if fp, ok := m.Files.(filePutter); ok && sp.f != nil {
 		_, err = fp.PutFile(pctx, key, sp.f, sp.size, opt)
-	} else if _, err = sp.f.Seek(0, io.SeekStart); err == nil {
-		_, err = m.Files.Put(pctx, key, sp.f, sp.size, opt)
+	} else {
+		var r io.Reader
+		if r, err = sp.reader(); err == nil {
+			_, err = m.Files.Put(pctx, key, r, sp.size, opt)
+		}
 	}
 	if err != nil {
+		// A failed request's body may still be read by the HTTP
+		// transport after Put returns: its buffer is not reused.
+		sp.disown()
 		return "", false, storeError(err)
 	}
 	return key, true, nil

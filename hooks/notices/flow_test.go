@@ -74,4 +74,3 @@ func TestPublishReadConfirmRollup(t *testing.T) {
 		t.Fatalf("forward to people who all hold it: %d %v", code, out)
 	}
 }
-

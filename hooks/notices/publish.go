@@ -340,7 +340,8 @@ func unitName(app core.App, id string) string {
 // askPublicApproval tells the leaders of the publishing unit that a notice
 // waits for their 主动公开 approval.
 func (m *Module) askPublicApproval(tx core.App, rec *core.Record) error {
-	leaders, err := leadersOf(tx, []string{rec.GetString("unit")})
+	unit, _ := approvingUnit(tx, rec)
+	leaders, err := leadersOf(tx, []string{unit})
 	if err != nil {
 		return err
 	}
