@@ -310,19 +310,23 @@ func subtreeOf(col, path string) dbx.Expression {
 		dbx.Params{lo: path, hi: policies.PathUpperBound(path)})
 }
 
+// notAdmin leaves out the three administrators. roles is a JSON array of
+// plain role names, so a quoted name matches exactly one element; LIKE
+// reads it far faster than json_each for a hundred thousand people.
 func notAdmin() dbx.Expression {
-	return dbx.NewExp("NOT EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN ('sysadmin', 'secadmin', 'auditor'))")
+	return dbx.NewExp(`users.roles NOT LIKE '%"sysadmin"%' AND users.roles NOT LIKE '%"secadmin"%' AND users.roles NOT LIKE '%"auditor"%'`)
 }
 
+// hasRole: the user holds one of roles at home (see notAdmin for LIKE).
 func hasRole(roles []string) dbx.Expression {
-	var names []string
+	var parts []string
 	params := dbx.Params{}
 	for _, r := range roles {
 		k := param()
-		names = append(names, "{:"+k+"}")
-		params[k] = r
+		parts = append(parts, "users.roles LIKE {:"+k+"}")
+		params[k] = `%"` + r + `"%`
 	}
-	return dbx.NewExp("EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN ("+strings.Join(names, ", ")+"))", params)
+	return dbx.NewExp("("+strings.Join(parts, " OR ")+")", params)
 }
 
 func findUnit(app core.App, id string) (*unitRow, error) {

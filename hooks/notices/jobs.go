@@ -30,6 +30,9 @@ func (m *Module) RunJobs() error {
 	if _, err := m.PublishDue(); err != nil {
 		return err
 	}
+	if _, err := m.AnnounceDue(); err != nil {
+		return err
+	}
 	if _, err := m.Remind(); err != nil {
 		return err
 	}

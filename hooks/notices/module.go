@@ -57,7 +57,8 @@ type Module struct {
 	now   func() time.Time
 	db    *dbx.DB
 
-	jobs sync.Mutex // one reminder/escalation/publication run at a time
+	jobs       sync.Mutex     // one reminder/escalation/publication run at a time
+	announcing sync.WaitGroup // notifications being written in the background
 }
 
 // New wires the module: attachments follow the notice (readers of the
@@ -69,6 +70,10 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	fm.RegisterOwner("notice_receipt", m.mayDownloadReply)
 	app.OnRecordCreate("users").BindFunc(m.onUserChange)
 	app.OnRecordUpdate("users").BindFunc(m.onUserChange)
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		m.WaitAnnounced()
+		return e.Next()
+	})
 	return m
 }
 

@@ -207,7 +207,6 @@ func (m *Module) create(s *policies.Subject, in Input, w *when, apply applyFunc)
 	if scheduled {
 		action = "notice.schedule"
 	}
-	since := types.NowDateTime()
 	var rec *core.Record
 	err = apply(action, func(tx core.App, c *api.Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId(NoticesTable)
@@ -264,7 +263,7 @@ func (m *Module) create(s *policies.Subject, in Input, w *when, apply applyFunc)
 		return nil, err
 	}
 	if !scheduled {
-		notify.Push(m.app, since, link(rec.Id))
+		m.announceLater(rec.Id)
 	}
 	return rec, nil
 }
@@ -272,8 +271,9 @@ func (m *Module) create(s *policies.Subject, in Input, w *when, apply applyFunc)
 func link(id string) string { return "#/notices/" + id }
 
 // deliver publishes rec inside tx: its audience resolved once into receipt
-// rows (one INSERT … SELECT, whatever the audience's size), a notification
-// for each recipient, and the search index. excludeRoot leaves out people
+// rows (one INSERT … SELECT, whatever the audience's size) and the search
+// index. The recipients' notifications follow in their own transaction
+// (announce). excludeRoot leaves out people
 // who already hold the notice through another copy of the chain. It returns
 // the number of recipients.
 func (m *Module) deliver(tx core.App, rec *core.Record, aud *Audience, excludeRoot string) (int64, error) {
@@ -283,11 +283,6 @@ func (m *Module) deliver(tx core.App, rec *core.Record, aud *Audience, excludeRo
 	}
 	n, err := m.insertReceipts(tx, rec, where)
 	if err != nil {
-		return 0, err
-	}
-	if _, err := notify.SendSelect(tx, "SELECT user AS id FROM notice_receipts WHERE notice = {:nnotice}",
-		dbx.Params{"nnotice": rec.Id}, notify.Note{Kind: "notice.published", Title: noteTitle(rec),
-			Body: unitName(tx, rec.GetString("unit")) + " · " + rec.GetString("category"), Link: link(rec.Id)}); err != nil {
 		return 0, err
 	}
 	rec.Set("status", "published")
@@ -305,15 +300,27 @@ func (m *Module) insertReceipts(tx core.App, rec *core.Record, where dbx.Express
 	params := dbx.Params{"rnotice": rec.Id, "rroot": rec.GetString("root"), "rchain": rec.GetString("chain"),
 		"rnow": types.NowDateTime().String()}
 	cond := m.sql(where, params)
+	// ids are the notice id and a counter in unit order: the rows land in
+	// order in the primary key and in the rollup index (later joiners get
+	// ordinary random ids, which are shorter and so never collide)
 	res, err := tx.DB().NewQuery(`INSERT INTO notice_receipts
 		(id, notice, root, chain, user, unit, unit_path, read_at, confirmed_at, late, reply, reply_files, created)
-		SELECT substr(lower(hex(randomblob(8))), 1, 15), {:rnotice}, {:rroot}, {:rchain}, users.id, users.unit, units.path,
+		SELECT ` + receiptID(rec) + `, {:rnotice}, {:rroot}, {:rchain}, users.id, users.unit, units.path,
 			'', '', FALSE, '', '[]', {:rnow}
-		FROM users INNER JOIN units ON units.id = users.unit WHERE ` + cond).Bind(params).Execute()
+		FROM users INNER JOIN units ON units.id = users.unit WHERE ` + cond + `
+		ORDER BY units.path, users.id`).Bind(params).Execute()
 	if err != nil {
 		return 0, fmt.Errorf("notices: receipts of %s: %w", rec.Id, err)
 	}
 	return res.RowsAffected()
+}
+
+// receiptID is the SQL for the ids of a publication's receipts.
+func receiptID(rec *core.Record) string {
+	if rec.GetString("status") == "published" {
+		return "substr(lower(hex(randomblob(8))), 1, 15)" // a later joiner
+	}
+	return "{:rnotice} || printf('%07d', row_number() OVER (ORDER BY units.path, users.id))"
 }
 
 // noteTitle is a notification's title for rec: urgency first when urgent.
@@ -375,7 +382,6 @@ func (m *Module) PublishDue() (int, error) {
 	}
 	done := 0
 	for _, rec := range due {
-		since := types.NowDateTime()
 		published := false
 		_, err := m.app.Apply("", "notice.publish", func(tx core.App, c *api.Change) error {
 			fresh, err := tx.FindRecordById(NoticesTable, rec.Id)
@@ -416,7 +422,9 @@ func (m *Module) PublishDue() (int, error) {
 		}
 		if published {
 			done++
-			notify.Push(m.app, since, link(rec.Id))
+			if err := m.announce(rec.Id); err != nil {
+				m.app.Logger().Error("notice recipients not told yet", "notice", rec.Id, "error", err.Error())
+			}
 		}
 	}
 	return done, nil
@@ -486,7 +494,6 @@ func (m *Module) forward(s *policies.Subject, orig *core.Record, in ForwardInput
 	if err != nil {
 		return nil, err
 	}
-	since := types.NowDateTime()
 	var cp *core.Record
 	err = apply("notice.forward", func(tx core.App, c *api.Change) error {
 		col, err := tx.FindCachedCollectionByNameOrId(NoticesTable)
@@ -518,7 +525,7 @@ func (m *Module) forward(s *policies.Subject, orig *core.Record, in ForwardInput
 	if err != nil {
 		return nil, err
 	}
-	notify.Push(m.app, since, link(cp.Id))
+	m.announceLater(cp.Id)
 	return cp, nil
 }
 

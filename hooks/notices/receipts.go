@@ -105,20 +105,43 @@ func (m *Module) rollup(app core.App, where dbx.Expression, unitID string) (*Rol
 		return out, nil
 	}
 	within := dbx.And(where, subtreeOf("notice_receipts.unit_path", top))
-	var rows []struct {
-		Prefix    string `db:"prefix"`
+	// counted per unit in the rollup index's order (no sort), then folded
+	// into the children of top here
+	var perUnit []struct {
+		Path      string `db:"unit_path"`
 		Total     int    `db:"total"`
 		Read      int    `db:"nread"`
 		Confirmed int    `db:"nconfirmed"`
-		Deeper    int    `db:"deeper"`
 	}
-	step := len(top) + org.SegmentWidth + 1
-	err := app.DB().Select(fmt.Sprintf("substr(notice_receipts.unit_path, 1, %d) AS prefix", step), "COUNT(*) AS total",
-		"SUM(notice_receipts.read_at != '') AS nread", "SUM(notice_receipts.confirmed_at != '') AS nconfirmed",
-		fmt.Sprintf("MAX(length(notice_receipts.unit_path) > %d) AS deeper", step)).
-		From(ReceiptsTable).Where(within).GroupBy("prefix").All(&rows)
+	err := app.DB().Select("notice_receipts.unit_path", "COUNT(*) AS total",
+		"SUM(notice_receipts.read_at != '') AS nread", "SUM(notice_receipts.confirmed_at != '') AS nconfirmed").
+		From(ReceiptsTable).Where(within).GroupBy("notice_receipts.unit_path").All(&perUnit)
 	if err != nil {
 		return nil, err
+	}
+	type fold struct {
+		Prefix                 string
+		Total, Read, Confirmed int
+		Deeper                 int
+	}
+	step := len(top) + org.SegmentWidth + 1
+	var rows []*fold
+	index := map[string]*fold{}
+	for _, u := range perUnit {
+		prefix, deeper := u.Path, 0
+		if len(u.Path) > step {
+			prefix, deeper = u.Path[:step], 1
+		}
+		f := index[prefix]
+		if f == nil {
+			f = &fold{Prefix: prefix}
+			index[prefix] = f
+			rows = append(rows, f)
+		}
+		f.Total += u.Total
+		f.Read += u.Read
+		f.Confirmed += u.Confirmed
+		f.Deeper = max(f.Deeper, deeper)
 	}
 	paths := []any{top}
 	for _, r := range rows {

@@ -65,6 +65,7 @@ func (m *Module) SeedDemo() error {
 		return nil // no demo province
 	}
 	now := m.now()
+	defer m.WaitAnnounced() // the demo is complete when seeding returns
 	made := map[string]*core.Record{}
 	for _, d := range demoNotices(now) {
 		rec, err := m.seedOne(d, now)

@@ -153,18 +153,26 @@ func (m *Module) HandleRead(e *core.RequestEvent) error {
 }
 
 // SendSelect writes n to every user id the query users selects (one column
-// named id, distinct ids), in one statement inside the caller's transaction: the way
-// to reach a notice's hundred thousand recipients. PocketBase does not see
-// these rows being written, so the caller pushes them to live clients with
-// Push once the transaction has committed. It returns the rows written.
-func SendSelect(tx core.App, users string, params dbx.Params, n Note) (int64, error) {
+// named id, distinct ids), in one statement inside the caller's
+// transaction: the way to reach a notice's hundred thousand recipients.
+// With an idPrefix ([a-z0-9], used once per prefix), the rows' ids are the
+// prefix and a counter, written in order rather than at random places of
+// the primary key. PocketBase does not see these rows being written, so the
+// caller pushes them to live clients with Push once the transaction has
+// committed. It returns the rows written.
+func SendSelect(tx core.App, users string, params dbx.Params, n Note, idPrefix ...string) (int64, error) {
 	p := dbx.Params{"nkind": n.Kind, "ntitle": clip(n.Title, 300), "nbody": clip(n.Body, 1000), "nlink": n.Link,
 		"nnow": types.NowDateTime().String()}
 	for k, v := range params {
 		p[k] = v
 	}
+	id := "substr(lower(hex(randomblob(8))), 1, 15)"
+	if len(idPrefix) > 0 && idPrefix[0] != "" {
+		p["nprefix"] = idPrefix[0]
+		id = "{:nprefix} || printf('%07d', row_number() OVER ())"
+	}
 	res, err := tx.DB().NewQuery(`INSERT INTO notifications (id, user, kind, title, body, link, read_at, created)
-		SELECT substr(lower(hex(randomblob(8))), 1, 15), u.id, {:nkind}, {:ntitle}, {:nbody}, {:nlink}, '', {:nnow}
+		SELECT ` + id + `, u.id, {:nkind}, {:ntitle}, {:nbody}, {:nlink}, '', {:nnow}
 		FROM (` + users + `) AS u`).Bind(p).Execute()
 	if err != nil {
 		return 0, err

@@ -18,6 +18,7 @@ import {
 import { renderLogin } from './views/login.js';
 import { renderMine } from './views/mine.js';
 import { renderNotifications, startBell, stopBell } from './views/notifications.js';
+import { refreshNoticeBadge, renderNotices } from './views/notices.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
@@ -73,6 +74,7 @@ function showShell(me) {
   document.body.classList.add('signed-in');
   session = { me, shell: renderShell(root, me, { onLogout: signOut }) };
   startBell();
+  refreshNoticeBadge();
   if (!window.location.hash || window.location.hash === '#/') {
     history.replaceState(null, '', href(DEFAULT_ROUTE));
   }
@@ -107,6 +109,8 @@ function route(moved) {
     else if (page.sub === 'security') renderAdminSecurity(shell.main, me);
   } else if (mod.id === 'cases') {
     title = renderCases(shell.main, me, sub, params) || title;
+  } else if (mod.id === 'notices') {
+    title = renderNotices(shell.main, me, sub, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {

@@ -19,7 +19,7 @@ export const MENU = [
     ],
   },
   {
-    id: 'notices', title: '通知公告', icon: 'megaphone',
+    id: 'notices', title: '通知公告', icon: 'megaphone', subroutes: true, // views/notices.js: #/notices/pending, /sent, /all, /new, /{id}, /{id}/receipts
     intro: '上级和本单位发布的通知、通报、公告和会议通知。',
     planned: [
       '查看发给您和本单位的通知，特急、加急排在前面',

@@ -1,0 +1,154 @@
+// The audience builder of 通知公告 (compose and 转发): units picked from
+// the directory (/api/gov/units?q=) each with 含下级单位, narrowed by
+// 层级, 条线 and 角色, minus excluded units; and 预览对象, which asks the
+// server (POST /api/gov/notices/preview) how many people it reaches, per unit.
+
+import { describeError, pb } from '../api.js';
+import { h, replace } from '../dom.js';
+import { busy, errorBox, showError } from '../form.js';
+import { LEVELS, ROLES, formatCount, levelName } from '../labels.js';
+
+export const SYSTEMS = { office: '办公厅（室）', tax: '税务', hr: '人力资源和社会保障', market: '市场监管' };
+const AUDIENCE_ROLES = ['staff', 'leader', 'clerk', 'reviewer', 'trainer', 'hr'];
+
+// audienceBuilder returns {wrap, value(), hint, input, showErrors(e)}; prefix
+// keeps the ids of two builders on one page apart.
+export function audienceBuilder(prefix) {
+  const include = unitPicker(`${prefix}-units`, '发送单位', '输入单位名称查找，如“东城市”，点“添加”。勾选“含下级”则下级单位一并接收。', true);
+  const exclude = unitPicker(`${prefix}-exclude`, '排除单位', '这些单位（及勾选“含下级”时其下级）的人员不接收。', false);
+  const levels = checks(`${prefix}-levels`, '层级', LEVELS);
+  const systems = checks(`${prefix}-systems`, '条线', SYSTEMS);
+  const roles = checks(`${prefix}-roles`, '角色', Object.fromEntries(AUDIENCE_ROLES.map((r) => [r, ROLES[r]])));
+  const hint = h('p', { id: `${prefix}-error`, class: 'field-error', hidden: true });
+
+  const value = () => ({
+    units: include.values(), levels: levels.values(), systems: systems.values(), roles: roles.values(),
+    exclude_units: exclude.values(),
+  });
+
+  const result = h('div', { class: 'ntc-preview', id: `${prefix}-preview`, 'aria-live': 'polite' });
+  const error = errorBox(`${prefix}-preview-error`);
+  const previewBtn = h('button', { type: 'button', class: 'btn btn-secondary', id: `${prefix}-preview-btn` }, '预览对象');
+  previewBtn.addEventListener('click', async () => {
+    replace(error);
+    replace(result);
+    busy(previewBtn, true, '正在统计…');
+    try {
+      const res = await pb.send('/api/gov/notices/preview', { method: 'POST', body: { audience: value() } });
+      replace(result, previewTable(prefix, res));
+    } catch (err) {
+      const e = describeError(err);
+      if (e.status !== 401) showError(error, Object.values(e.fields)[0] || e.message, e.hint);
+    } finally {
+      busy(previewBtn, false);
+    }
+  });
+
+  const set = h('fieldset', { class: 'case-fieldset ntc-audience', id: prefix, 'aria-describedby': `${prefix}-error` },
+    h('legend', { class: 'label' }, '通知对象', h('span', { class: 'required', 'aria-hidden': 'true' }, ' *')),
+    h('p', { class: 'field-help' }, '先选单位；再按层级、条线、角色缩小范围（不选即不限）。只选层级、条线或角色时，在您有权发布的全部单位中筛选。'),
+    include.wrap,
+    h('div', { class: 'ntc-check-groups' }, levels.wrap, systems.wrap, roles.wrap),
+    h('details', { class: 'ntc-more', id: `${prefix}-more` }, h('summary', {}, '排除单位'), exclude.wrap),
+    hint,
+    h('div', { class: 'actions ntc-preview-actions' }, previewBtn),
+    error, result);
+  return {
+    wrap: h('div', { class: 'field' }, set), input: set, hint, focusEl: include.input, value,
+    // showErrors puts audience.* field errors under the builder; true when any.
+    showErrors(e) {
+      const msgs = Object.entries(e.fields).filter(([k]) => k === 'audience' || k.startsWith('audience.')).map(([, v]) => v);
+      if (!msgs.length) return false;
+      hint.textContent = msgs.join('；');
+      hint.hidden = false;
+      set.setAttribute('aria-invalid', 'true');
+      return true;
+    },
+    clear() {
+      hint.textContent = '';
+      hint.hidden = true;
+      set.removeAttribute('aria-invalid');
+    },
+  };
+}
+
+function previewTable(prefix, res) {
+  const units = res?.units || [];
+  return h('div', { class: 'ntc-preview-box' },
+    h('p', { class: 'ntc-preview-total', id: `${prefix}-preview-total` },
+      '将发送给 ', h('strong', {}, formatCount(res?.total)), ' 人',
+      units.length ? `，分布在 ${formatCount(units.length)}${res?.truncated ? ' 个以上' : ' 个'}单位` : ''),
+    units.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table ntc-preview-table', id: `${prefix}-preview-table` },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '单位'), h('th', { scope: 'col' }, '层级'), h('th', { scope: 'col', class: 'num' }, '人数'))),
+      h('tbody', {}, units.map((u) => h('tr', { 'data-unit': u.unit },
+        h('td', {}, u.name), h('td', { class: 'nowrap' }, levelName(u.level)), h('td', { class: 'num' }, formatCount(u.count))))))) : null,
+    res?.truncated ? h('p', { class: 'field-help' }, '单位较多，只列出一部分。') : null,
+    !res?.total ? h('p', { class: 'notice notice-warn' }, '按当前条件没有人会收到此通知，请调整通知对象。') : null);
+}
+
+// checks is a row of checkboxes over options {code: label}.
+function checks(id, legend, options) {
+  const boxes = Object.entries(options).map(([code, label]) => h('label', { class: 'check ntc-check', for: `${id}-${code}` },
+    h('input', { type: 'checkbox', id: `${id}-${code}`, value: code, name: id }), label));
+  const wrap = h('fieldset', { class: 'case-fieldset ntc-checks', id },
+    h('legend', { class: 'ntc-legend' }, legend), h('div', { class: 'ntc-check-row' }, boxes));
+  return { wrap, values: () => boxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value) };
+}
+
+// unitPicker finds units by name and keeps the picked ones, each with 含下级.
+function unitPicker(id, label, help, subtreeDefault) {
+  const picked = new Map(); // unit id → {unit, subtree checkbox, li}
+  const input = h('input', {
+    id: `${id}-q`, type: 'search', class: 'input', autocomplete: 'off', placeholder: '单位名称或简称', maxlength: 50,
+    'aria-describedby': `${id}-help`, enterkeyhint: 'search',
+  });
+  const find = h('button', { type: 'button', class: 'btn btn-secondary', id: `${id}-find` }, '查找');
+  const found = h('ul', { class: 'ntc-unit-found', id: `${id}-found`, 'aria-live': 'polite' });
+  const list = h('ul', { class: 'ntc-unit-picked', id: `${id}-picked`, 'aria-label': `已选${label}` });
+
+  const add = (u) => {
+    if (picked.has(u.id)) return;
+    const sub = h('input', { type: 'checkbox', id: `${id}-sub-${u.id}`, checked: subtreeDefault });
+    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${u.name}` }, '移除');
+    const li = h('li', { class: 'ntc-unit', 'data-unit': u.id, 'data-name': u.name },
+      h('span', { class: 'ntc-unit-name' }, u.name, h('span', { class: 'muted ntc-unit-level' }, ` ${levelName(u.level)}`)),
+      h('label', { class: 'check ntc-sub', for: `${id}-sub-${u.id}` }, sub, '含下级'),
+      remove);
+    remove.addEventListener('click', () => { picked.delete(u.id); li.remove(); input.focus(); });
+    picked.set(u.id, { u, sub, li });
+    list.append(li);
+  };
+
+  const search = async () => {
+    const q = input.value.trim();
+    replace(found, h('li', { class: 'muted', role: 'status' }, '正在查找…'));
+    try {
+      const res = await pb.send('/api/gov/units', { method: 'GET', query: { q, perPage: 20 } });
+      const items = res?.items || [];
+      if (!items.length) { replace(found, h('li', { class: 'muted' }, `没有找到“${q}”。`)); return; }
+      replace(found, items.map((u) => h('li', { class: 'ntc-unit-hit', 'data-unit': u.id, 'data-name': u.name },
+        h('span', { class: 'ntc-unit-name' }, u.name, h('span', { class: 'muted ntc-unit-level' }, ` ${levelName(u.level)}`)),
+        h('button', {
+          type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `添加 ${u.name}`,
+          onclick: (ev) => { add(u); ev.currentTarget.disabled = true; ev.currentTarget.textContent = '已添加'; },
+        }, picked.has(u.id) ? '已添加' : '添加'))));
+    } catch (err) {
+      const e = describeError(err);
+      replace(found, e.status === 401 ? null : h('li', { class: 'field-error' }, e.message));
+    }
+  };
+  find.addEventListener('click', search);
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); search(); }
+  });
+
+  const wrap = h('div', { class: 'ntc-picker', id },
+    h('label', { for: `${id}-q`, class: 'ntc-legend' }, label),
+    h('p', { id: `${id}-help`, class: 'field-help' }, help),
+    h('div', { class: 'ntc-picker-row' }, input, find),
+    found, list);
+  return {
+    wrap, input,
+    values: () => [...picked.values()].map(({ u, sub }) => ({ id: u.id, subtree: sub.checked })),
+  };
+}
