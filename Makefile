@@ -44,9 +44,13 @@ test-race: $(MINIO)
 # Cases (hooks/search, hooks/casework, 100k generated): a 2-character search
 # (p50 ≤ 10 ms and ≥ 50× a LIKE scan), a feed page, a view with cached HTML
 # against rendering each time.
+# Notices (hooks/notices): publish to 100k recipients (≤ 3 s), the inbox of a
+# person with 10k notices, the per-unit rollup over 100k receipts (≤ 50 ms),
+# each beside a plain SQL baseline.
 BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:0.25 BenchmarkList/skipTotal:vs_pb_ratio:1.5 \
   BenchmarkUpload/minio/serial:vs_raw_ratio:1.15 BenchmarkDownload/minio/serial:vs_raw_ratio:1.15 \
-  BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0
+  BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0 \
+  BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50
 bench: SHELL := /bin/bash
 bench: $(MINIO)
 	set -o pipefail; GOV_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out

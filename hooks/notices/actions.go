@@ -56,15 +56,20 @@ func (m *Module) HandleConfirm(e *core.RequestEvent) error {
 			now := types.NowDateTime()
 			d := rec.GetDateTime("deadline")
 			late := !d.IsZero() && m.now().After(d.Time())
-			res, err := tx.DB().NewQuery(`UPDATE notice_receipts SET confirmed_at = {:now}, late = {:late}, reply = {:reply},
-				read_at = CASE WHEN read_at = '' THEN {:now} ELSE read_at END
-				WHERE id = {:id} AND confirmed_at = ''`).
-				Bind(dbx.Params{"now": now.String(), "late": late, "reply": in.Reply, "id": receipt.Id}).Execute()
+			fresh, err := tx.FindRecordById(ReceiptsTable, receipt.Id)
 			if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if fresh.GetString("confirmed_at") != "" {
 				return nil // a double click: the first one counted
+			}
+			if _, err := tx.DB().NewQuery(`UPDATE notice_receipts SET confirmed_at = {:now}, late = {:late}, reply = {:reply},
+				read_at = CASE WHEN read_at = '' THEN {:now} ELSE read_at END WHERE id = {:id}`).
+				Bind(dbx.Params{"now": now.String(), "late": late, "reply": in.Reply, "id": receipt.Id}).Execute(); err != nil {
+				return err
+			}
+			if err := bump(tx, rec.Id, fresh.GetString("unit"), fresh.GetString("read_at") == "", true); err != nil {
+				return err
 			}
 			if _, err := m.files.Set(tx, s.ID, "files", in.Files, "notice_receipt", receipt.Id); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/dbx"
 
 	"govcollab/hooks/apptest"
+	"govcollab/hooks/notices"
 )
 
 // benchOrg adds units units under 东城市人民政府 and people people spread
@@ -175,6 +176,9 @@ func BenchmarkRollup(b *testing.B) {
 	if _, err := e.App.DB().NewQuery(`UPDATE notice_receipts SET read_at = created,
 		confirmed_at = CASE WHEN rowid % 3 = 0 THEN created ELSE '' END WHERE notice = {:n} AND rowid % 2 = 0`).
 		Bind(dbx.Params{"n": id}).Execute(); err != nil {
+		b.Fatal(err)
+	}
+	if err := notices.Recount(e.App, id); err != nil {
 		b.Fatal(err)
 	}
 	var total, units int

@@ -12,6 +12,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/apptest"
+	"govcollab/hooks/notices"
 )
 
 // toJSON is v as JSON text, HTML left unescaped, for substring checks.
@@ -62,6 +63,9 @@ func seedNotice(tb testing.TB, app core.App) {
 		tb.Fatal(err)
 	}
 	n, _ := res.RowsAffected()
+	if err := notices.Recount(app, seededID); err != nil {
+		tb.Fatal(err)
+	}
 	if _, err := app.DB().NewQuery("UPDATE notices SET recipients = {:k} WHERE id = {:n}").
 		Bind(dbx.Params{"k": n, "n": seededID}).Execute(); err != nil {
 		tb.Fatal(err)

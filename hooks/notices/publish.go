@@ -285,6 +285,9 @@ func (m *Module) deliver(tx core.App, rec *core.Record, aud *Audience, excludeRo
 	if err != nil {
 		return 0, err
 	}
+	if err := addCounts(tx, rec.Id, "", nil); err != nil {
+		return 0, err
+	}
 	rec.Set("status", "published")
 	rec.Set("published_at", types.NowDateTime())
 	rec.Set("recipients", n)
@@ -574,6 +577,9 @@ func (m *Module) addJoiner(tx core.App, userID string) error {
 			return err
 		}
 		if n > 0 {
+			if err := addCounts(tx, rec.Id, "user = {:cuser}", dbx.Params{"cuser": userID}); err != nil {
+				return err
+			}
 			if _, err := tx.DB().NewQuery("UPDATE notices SET recipients = recipients + 1 WHERE id = {:id}").
 				Bind(dbx.Params{"id": rec.Id}).Execute(); err != nil {
 				return err

@@ -45,46 +45,76 @@ type Rollup struct {
 	Units       []UnitRollup `json:"units"`
 }
 
-// receiptScope is the condition over notice_receipts that the caller may
-// count for rec: the whole tree of the notice (its copies included) for
-// those who track it, only their own units' for leaders of targeted units;
-// 404 when the notice is not theirs to read, 403 when they see no receipts.
-func (m *Module) receiptScope(e *core.RequestEvent) (*policies.Subject, *core.Record, dbx.Expression, bool, error) {
+// receiptScope is what the caller may count of a notice's receipts: the
+// notice and every copy forwarded from it (by chain), all of them for
+// those who track it, only their own units' (extra) for leaders of
+// targeted units.
+type receiptScope struct {
+	chains []string
+	extra  dbx.Expression // nil: everything
+	full   bool
+}
+
+// of is the condition over notice_receipts for the chains given (all
+// chains of the scope when none is).
+func (sc receiptScope) of(chains ...string) dbx.Expression {
+	if len(chains) == 0 {
+		chains = sc.chains
+	}
+	w := dbx.Expression(dbx.In("notice_receipts.chain", anySlice(chains)...))
+	if sc.extra != nil {
+		w = dbx.And(w, sc.extra)
+	}
+	return w
+}
+
+// scopeOf loads the notice for its receipts: 404 when the notice is not
+// the caller's to read, 403 when they see no receipts of it.
+func (m *Module) scopeOf(e *core.RequestEvent) (*core.Record, receiptScope, error) {
 	s, rec, err := api.View(m.app, e, "notice", "read", e.Request.PathValue("id"))
 	if err != nil {
-		return nil, nil, nil, false, err
+		return nil, receiptScope{}, err
 	}
-	chain := subtreeOf("notice_receipts.chain", rec.GetString("chain"))
+	var sc receiptScope
+	if err := e.App.DB().Select("chain").From(NoticesTable).Where(subtreeOf("chain", rec.GetString("chain"))).
+		OrderBy("chain").Column(&sc.chains); err != nil {
+		return nil, sc, err
+	}
 	if m.tracks(e.App, s, rec) {
-		return s, rec, chain, true, nil
+		sc.full = true
+		return rec, sc, nil
 	}
 	if !m.app.Authz.Permits(s, "read", "notice_receipt") {
-		return nil, nil, nil, false, api.NewError(http.StatusForbidden, "forbidden", "您无权查看此通知的阅读情况")
+		return nil, sc, api.NewError(http.StatusForbidden, "forbidden", "您无权查看此通知的阅读情况")
 	}
-	return s, rec, dbx.And(chain, m.app.Authz.Filter(s, "read", "notice_receipt")), false, nil
+	sc.extra = m.app.Authz.Filter(s, "read", "notice_receipt")
+	return rec, sc, nil
 }
 
 // HandleReceipts is GET /api/gov/notices/{id}/receipts?unit=: read and
 // confirm counts, and per unit one level below ?unit (default: the highest
 // unit holding all the caller may count), each over its whole subtree.
 func (m *Module) HandleReceipts(e *core.RequestEvent) error {
-	_, rec, where, full, err := m.receiptScope(e)
+	rec, sc, err := m.scopeOf(e)
 	if err != nil {
 		return err
 	}
-	out, err := m.rollup(e.App, where, e.Request.URL.Query().Get("unit"))
+	out, err := m.rollup(e.App, sc, e.Request.URL.Query().Get("unit"))
 	if err != nil {
 		return err
 	}
 	out.MustConfirm = rec.GetBool("must_confirm")
 	out.Scope = "led"
-	if full {
+	if sc.full {
 		out.Scope = "all"
 	}
 	return e.JSON(http.StatusOK, out)
 }
 
-func (m *Module) rollup(app core.App, where dbx.Expression, unitID string) (*Rollup, error) {
+// rollup counts per chain, each with the chain fixed so that the rollup
+// index is read in unit order (no sort), and folds the counts into the
+// children of the drilled unit.
+func (m *Module) rollup(app core.App, sc receiptScope, unitID string) (*Rollup, error) {
 	out := &Rollup{Units: []UnitRollup{}}
 	var top string
 	if unitID != "" {
@@ -94,30 +124,55 @@ func (m *Module) rollup(app core.App, where dbx.Expression, unitID string) (*Rol
 		}
 		top = u.Path
 	} else {
-		var lo, hi string
-		if err := app.DB().Select("COALESCE(MIN(unit_path), '')", "COALESCE(MAX(unit_path), '')").From(ReceiptsTable).
-			Where(where).Row(&lo, &hi); err != nil {
-			return nil, err
+		lo, hi := "", ""
+		for _, c := range sc.chains {
+			// one aggregate per query: SQLite then seeks the index's ends
+			var a, b string
+			table, where := ReceiptsTable, sc.of(c)
+			if sc.extra == nil {
+				table, where = CountsTable, dbx.HashExp{"chain": c}
+			}
+			if err := app.DB().Select("COALESCE(MIN(unit_path), '')").From(table).Where(where).Row(&a); err != nil {
+				return nil, err
+			}
+			if err := app.DB().Select("COALESCE(MAX(unit_path), '')").From(table).Where(where).Row(&b); err != nil {
+				return nil, err
+			}
+			if a != "" && (lo == "" || a < lo) {
+				lo = a
+			}
+			if b > hi {
+				hi = b
+			}
 		}
 		top = commonUnit(lo, hi)
 	}
 	if top == "" {
 		return out, nil
 	}
-	within := dbx.And(where, subtreeOf("notice_receipts.unit_path", top))
-	// counted per unit in the rollup index's order (no sort), then folded
-	// into the children of top here
-	var perUnit []struct {
+	type unitCount struct {
 		Path      string `db:"unit_path"`
 		Total     int    `db:"total"`
 		Read      int    `db:"nread"`
 		Confirmed int    `db:"nconfirmed"`
 	}
-	err := app.DB().Select("notice_receipts.unit_path", "COUNT(*) AS total",
-		"SUM(notice_receipts.read_at != '') AS nread", "SUM(notice_receipts.confirmed_at != '') AS nconfirmed").
-		From(ReceiptsTable).Where(within).GroupBy("notice_receipts.unit_path").All(&perUnit)
-	if err != nil {
-		return nil, err
+	var perUnit []unitCount
+	for _, c := range sc.chains {
+		var part []unitCount
+		q := app.DB().Select("notice_receipts.unit_path", "COUNT(*) AS total",
+			"SUM(notice_receipts.read_at != '') AS nread", "SUM(notice_receipts.confirmed_at != '') AS nconfirmed").
+			From(ReceiptsTable).Where(dbx.And(sc.of(c), subtreeOf("notice_receipts.unit_path", top))).
+			GroupBy("notice_receipts.unit_path")
+		if sc.extra == nil {
+			// everything: the kept per-unit counts, one row per unit
+			q = app.DB().Select("unit_path", "SUM(total) AS total", "SUM(nread) AS nread", "SUM(nconfirmed) AS nconfirmed").
+				From(CountsTable).Where(dbx.And(dbx.HashExp{"chain": c}, subtreeOf("unit_path", top))).GroupBy("unit_path")
+		}
+		err := q.All(&part)
+		if err != nil {
+			return nil, err
+		}
+		perUnit = append(perUnit, part...)
 	}
 	type fold struct {
 		Prefix                 string
@@ -143,6 +198,9 @@ func (m *Module) rollup(app core.App, where dbx.Expression, unitID string) (*Rol
 		f.Confirmed += u.Confirmed
 		f.Deeper = max(f.Deeper, deeper)
 	}
+	// the drilled unit's own people first, then its children in tree order
+	// (top sorts before every path below it)
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Prefix < rows[j].Prefix })
 	paths := []any{top}
 	for _, r := range rows {
 		paths = append(paths, r.Prefix)
@@ -175,22 +233,7 @@ func (m *Module) rollup(app core.App, where dbx.Expression, unitID string) (*Rol
 		out.Units = append(out.Units, row)
 	}
 	out.At.Counts = out.Counts
-	sort.SliceStable(out.Units, func(i, j int) bool {
-		if out.Units[i].Self != out.Units[j].Self {
-			return out.Units[i].Self
-		}
-		return pathOf(byPath, out.Units[i].Unit) < pathOf(byPath, out.Units[j].Unit)
-	})
 	return out, nil
-}
-
-func pathOf(byPath map[string]unitRow, id string) string {
-	for p, u := range byPath {
-		if u.ID == id {
-			return p
-		}
-	}
-	return ""
 }
 
 func byPathOf(app core.App, path string) (string, bool) {
@@ -230,12 +273,12 @@ type Person struct {
 // unread|unconfirmed|read|confirmed: who, under a unit, has (not) read or
 // confirmed — the list a leader chases.
 func (m *Module) HandlePeople(e *core.RequestEvent) error {
-	_, _, where, _, err := m.receiptScope(e)
+	_, sc, err := m.scopeOf(e)
 	if err != nil {
 		return err
 	}
 	q := e.Request.URL.Query()
-	where, err = narrow(e.App, where, q.Get("unit"), q.Get("status"))
+	where, err := narrow(e.App, sc.of(), q.Get("unit"), q.Get("status"))
 	if err != nil {
 		return err
 	}
@@ -316,7 +359,7 @@ var levelLabels = map[string]string{"province": "省级", "city": "市级", "cou
 // who has not read or not confirmed, over the receipts the caller may
 // count; audited.
 func (m *Module) HandleExport(e *core.RequestEvent) error {
-	_, rec, where, _, err := m.receiptScope(e)
+	rec, sc, err := m.scopeOf(e)
 	if err != nil {
 		return err
 	}
@@ -324,7 +367,8 @@ func (m *Module) HandleExport(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if where, err = narrow(e.App, where, e.Request.URL.Query().Get("unit"), ""); err != nil {
+	where, err := narrow(e.App, sc.of(), e.Request.URL.Query().Get("unit"), "")
+	if err != nil {
 		return err
 	}
 	var units []struct {

@@ -152,7 +152,7 @@ func (m *Module) seedReads(rec *core.Record, read, confirmed float64) error {
 			return err
 		}
 	}
-	return nil
+	return Recount(m.app, rec.Id)
 }
 
 func (m *Module) seedApply(actor string) applyFunc {

@@ -206,8 +206,7 @@ func (m *Module) HandleView(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	if _, err := e.App.DB().NewQuery("UPDATE notice_receipts SET read_at = {:now} WHERE notice = {:n} AND user = {:u} AND read_at = ''").
-		Bind(dbx.Params{"now": types.NowDateTime().String(), "n": rec.Id, "u": s.ID}).Execute(); err != nil {
+	if err := m.markRead(e.App, rec.Id, s.ID); err != nil {
 		return err
 	}
 	out, err := m.detail(e.App, s, rec)
@@ -215,6 +214,24 @@ func (m *Module) HandleView(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, out)
+}
+
+// markRead records a recipient's first reading and counts it, together.
+func (m *Module) markRead(app core.App, notice, user string) error {
+	var unread int
+	if err := app.DB().Select("COUNT(*)").From(ReceiptsTable).Where(dbx.HashExp{"notice": notice, "user": user, "read_at": ""}).
+		Row(&unread); err != nil || unread == 0 {
+		return err // only a first reading writes
+	}
+	return app.RunInTransaction(func(tx core.App) error {
+		var units []string
+		err := tx.DB().NewQuery("UPDATE notice_receipts SET read_at = {:now} WHERE notice = {:n} AND user = {:u} AND read_at = '' RETURNING unit").
+			Bind(dbx.Params{"now": types.NowDateTime().String(), "n": notice, "u": user}).Column(&units)
+		if err != nil || len(units) == 0 {
+			return err
+		}
+		return bump(tx, notice, units[0], true, false)
+	})
 }
 
 // detail builds the page of rec for s. A forwarded copy shows its root's
