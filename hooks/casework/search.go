@@ -46,8 +46,9 @@ type Found struct {
 
 // handleSearch answers GET /api/gov/cases?q=…: published cases the user may
 // read that match q (bigram full-text search, bm25 with the title weighted
-// most), with the list's filters, all inside one SQL query so that the
-// total counts only what the user may see.
+// most, within windows of the newest matches), with the list's filters,
+// all inside SQL so that the total counts only what the user may see; past
+// search.MaxTotal the total is capped and totalCapped set.
 func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
 	s, err := m.app.Require(e, "read", "case")
 	if err != nil {
@@ -73,7 +74,8 @@ func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
 		return err
 	}
 	nm := newNames(e.App)
-	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages, Items: []Found{}}
+	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
+		TotalCapped: res.TotalCapped, Items: []Found{}}
 	for _, r := range recs {
 		it := m.listItem(s, r, nm)
 		snippet := search.Snippet(r.GetString("summary"), text, 120)

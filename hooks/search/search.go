@@ -4,9 +4,11 @@
 // Text is cut in Go (tokenize.go) into CJK bigrams and Latin/digit words and
 // stored space-separated, so SQLite's plain `ascii` tokenizer keeps each of
 // our tokens as exactly one FTS token whatever its Unicode version knows.
-// A query is matched, ranked (bm25), filtered by the caller's policy Filter
-// on the domain table, paged and counted in one SQL statement each, so a
-// total never counts a row the caller may not see. Snippets and highlights
+// A query is matched, filtered by the caller's policy Filter on the domain
+// table, ranked (bm25 within windows of the newest matches), paged and
+// counted (exactly up to MaxTotal, then capped) in one SQL statement each,
+// so a total never counts a row the caller may not see and a common word
+// costs a bounded walk, not a pass over every match. Snippets and highlights
 // are computed in Go over the original text and returned as spans, not
 // HTML, so nothing a document contains can inject markup.
 package search
