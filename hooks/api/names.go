@@ -16,16 +16,19 @@ type Names struct {
 func NewNames(app core.App) *Names { return &Names{app: app, cache: map[string]string{}} }
 
 // Of is the name column of row id of table ("" when there is none).
-func (n *Names) Of(table, id string) string {
+func (n *Names) Of(table, id string) string { return n.Field(table, id, "name") }
+
+// Field is one text column of row id of table ("" when there is none).
+func (n *Names) Field(table, id, column string) string {
 	if id == "" {
 		return ""
 	}
-	k := table + "/" + id
+	k := table + "/" + id + "/" + column
 	if v, ok := n.cache[k]; ok {
 		return v
 	}
 	var out []string
-	_ = n.app.DB().Select("name").From(table).Where(dbx.HashExp{"id": id}).Column(&out)
+	_ = n.app.DB().Select(column).From(table).Where(dbx.HashExp{"id": id}).Column(&out)
 	v := ""
 	if len(out) > 0 {
 		v = out[0]

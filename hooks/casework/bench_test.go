@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"fmt"
+	"govcollab/hooks/markdown"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 
 	"govcollab/hooks/apptest"
 	"govcollab/hooks/apptest/benchpair"
-	"govcollab/hooks/casework"
 )
 
 // benchCases is 100k; CASE_BENCH_DOCS overrides it for a quick look.
@@ -44,7 +44,7 @@ func fillCases(b *testing.B, app core.App, n int) {
 		b.Fatal(err)
 	}
 	author := apptest.UserID(b, "staff.east.tax")
-	html, err := casework.Render(benchBody)
+	html, err := markdown.Render(benchBody)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func BenchmarkCaseView(b *testing.B) {
 	}
 	render := func() {
 		view()
-		if _, err := casework.Render(benchBody); err != nil {
+		if _, err := markdown.Render(benchBody); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -39,7 +39,7 @@ func (m *Module) HandleFollows(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	out := []Follow{}
 	for _, r := range recs {
 		out = append(out, followOf(r, nm))
@@ -47,13 +47,13 @@ func (m *Module) HandleFollows(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, map[string]any{"items": out})
 }
 
-func followOf(r *core.Record, nm *names) Follow {
+func followOf(r *core.Record, nm *api.Names) Follow {
 	f := Follow{ID: r.Id, Kind: r.GetString("kind"), Target: r.GetString("target"), Label: r.GetString("target")}
 	switch f.Kind {
 	case "unit":
-		f.Label = nm.of("units", f.Target)
+		f.Label = nm.Of("units", f.Target)
 	case "author":
-		f.Label = nm.of("users", f.Target)
+		f.Label = nm.Of("users", f.Target)
 	}
 	return f
 }
@@ -101,7 +101,7 @@ func (m *Module) HandleFollow(e *core.RequestEvent) error {
 			return err
 		}
 	}
-	return e.JSON(http.StatusOK, followOf(rec, newNames(e.App)))
+	return e.JSON(http.StatusOK, followOf(rec, api.NewNames(e.App)))
 }
 
 func (m *Module) followTargetExists(app core.App, kind, target string) *api.Error {
@@ -192,7 +192,7 @@ func (m *Module) HandleFeed(e *core.RequestEvent) error {
 		e.Request.URL.RawQuery = q.Encode()
 	}
 	spec.Where = dbx.And(where...)
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	return api.List(m.app, e, spec, func(s *policies.Subject, r *core.Record) Item { return m.listItem(s, r, nm) })
 }
 

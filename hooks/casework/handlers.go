@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"govcollab/hooks/markdown"
 	"net/http"
 	"slices"
 
@@ -68,7 +69,7 @@ func (m *Module) HandleList(e *core.RequestEvent) error {
 		}
 		spec.Where = dbx.NewExp("id IN (SELECT case_id FROM case_bookmarks WHERE user = {:bu})", dbx.Params{"bu": e.Auth.Id})
 	}
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	return api.List(m.app, e, spec, func(s *policies.Subject, r *core.Record) Item { return m.listItem(s, r, nm) })
 }
 
@@ -94,7 +95,7 @@ func (m *Module) HandleView(e *core.RequestEvent) error {
 
 // caseFor builds the answer about rec for s.
 func (m *Module) caseFor(app core.App, s *policies.Subject, rec *core.Record) (*Case, error) {
-	nm := newNames(app)
+	nm := api.NewNames(app)
 	out := &Case{Item: m.listItem(s, rec, nm), Body: rec.GetString("body"), BodyHTML: rec.GetString("body_html"),
 		PublishedVersion: rec.GetInt("published_version"), Created: rec.GetString("created"),
 		Files: []files.Info{}, Entities: []Entity{}}
@@ -130,7 +131,7 @@ func (m *Module) caseFor(app core.App, s *policies.Subject, rec *core.Record) (*
 			Summary: c.Summary, Body: c.Body, BodyHTML: v.GetString("body_html"), Tags: nonNil(c.Tags),
 			Business: c.Business, Scope: c.Scope, Files: pick(all, c.Files), Entities: m.entitiesFor(s, rec, ents),
 			ReviewComment: v.GetString("review_comment"), Reviewer: v.GetString("reviewer"),
-			ReviewerName: nm.of("users", v.GetString("reviewer"))}
+			ReviewerName: nm.Of("users", v.GetString("reviewer"))}
 	}
 	return out, nil
 }
@@ -176,7 +177,7 @@ func (m *Module) HandlePreview(e *core.RequestEvent) error {
 	if err := api.DecodeJSON(e, &in); err != nil {
 		return err
 	}
-	if len(in.Body) > MaxBodyBytes {
+	if len(in.Body) > markdown.MaxBodyBytes {
 		return api.BadField("body", "too_long", "正文过长")
 	}
 	html, err := renderBody(in.Body)

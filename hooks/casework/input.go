@@ -2,6 +2,7 @@ package casework
 
 import (
 	"fmt"
+	"govcollab/hooks/markdown"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -73,8 +74,8 @@ func (in *Input) apply(c *content) *api.Error {
 	if in.Body != nil {
 		c.Body = *in.Body
 	}
-	if len(c.Body) > MaxBodyBytes {
-		return api.BadField("body", "too_long", fmt.Sprintf("正文不能超过 %d 字节", MaxBodyBytes))
+	if len(c.Body) > markdown.MaxBodyBytes {
+		return api.BadField("body", "too_long", fmt.Sprintf("正文不能超过 %d 字节", markdown.MaxBodyBytes))
 	}
 	if in.Scope != nil {
 		c.Scope = *in.Scope

@@ -21,7 +21,7 @@ func (m *Module) HandleSimilar(e *core.RequestEvent) error {
 		return err
 	}
 	where := dbx.And(m.app.Authz.Filter(s, "read", "case"), dbx.HashExp{"live": "published"}, dbx.Not(dbx.HashExp{"id": rec.Id}))
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	items := []Item{}
 	// any word of the title may match: similar, not identical
 	for _, q := range similarQueries(rec) {
@@ -81,7 +81,7 @@ func (m *Module) HandleRelated(e *core.RequestEvent) error {
 	if err := e.App.RecordQuery(CasesTable).Where(where).OrderBy("published_at DESC").Limit(50).All(&recs); err != nil {
 		return err
 	}
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	items := []Item{}
 	for _, r := range recs {
 		items = append(items, m.listItem(s, r, nm))

@@ -3,6 +3,7 @@ package casework
 import (
 	"encoding/json"
 	"errors"
+	"govcollab/hooks/markdown"
 	"net/http"
 
 	"github.com/pocketbase/dbx"
@@ -20,7 +21,7 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 	var tags []string
 	_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
-		Summary: rec.GetString("summary"), Body: PlainText(rec.GetString("body")), Tags: tags})
+		Summary: rec.GetString("summary"), Body: markdown.PlainText(rec.GetString("body")), Tags: tags})
 }
 
 // unindex takes a case out of search (taken offline or archived).
@@ -29,8 +30,8 @@ func (m *Module) unindex(tx core.App, id string) error { return search.Remove(tx
 // renderBody renders a case body; a body too big (or rendering too big) is
 // a 400 naming it.
 func renderBody(src string) (string, error) {
-	html, err := Render(src)
-	if errors.Is(err, ErrTooLarge) {
+	html, err := markdown.Render(src)
+	if errors.Is(err, markdown.ErrTooLarge) {
 		return "", api.BadField("body", "too_long", "正文过长（或展开后过长），请精简后再保存")
 	}
 	return html, err
@@ -73,14 +74,14 @@ func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
 	if err != nil {
 		return err
 	}
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
 		TotalCapped: res.TotalCapped, Items: []Found{}}
 	for _, r := range recs {
 		it := m.listItem(s, r, nm)
 		snippet := search.Snippet(r.GetString("summary"), text, 120)
 		if !anyHit(snippet) {
-			if body := search.Snippet(PlainText(r.GetString("body")), text, 120); anyHit(body) || len(snippet) == 0 {
+			if body := search.Snippet(markdown.PlainText(r.GetString("body")), text, 120); anyHit(body) || len(snippet) == 0 {
 				snippet = body
 			}
 		}

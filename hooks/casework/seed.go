@@ -2,6 +2,7 @@ package casework
 
 import (
 	"fmt"
+	"govcollab/hooks/markdown"
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
@@ -183,7 +184,7 @@ func (m *Module) seedTalk(tx core.App, caseID string, d demoCase) error {
 		return u.Id
 	}
 	for _, c := range d.comments {
-		html, err := RenderComment(c[1])
+		html, err := markdown.RenderComment(c[1])
 		if err != nil {
 			return err
 		}

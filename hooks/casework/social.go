@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"govcollab/hooks/markdown"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -54,7 +55,7 @@ func (m *Module) HandleComments(e *core.RequestEvent) error {
 		Limit(int64(perPage)).Offset(int64((page - 1) * perPage)).All(&recs); err != nil {
 		return err
 	}
-	nm := newNames(e.App)
+	nm := api.NewNames(e.App)
 	out := api.Page[Comment]{Page: page, PerPage: perPage, TotalItems: total, TotalPages: (total + perPage - 1) / perPage, Items: []Comment{}}
 	for _, r := range recs {
 		out.Items = append(out.Items, commentOf(r, s, nm))
@@ -62,13 +63,10 @@ func (m *Module) HandleComments(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, out)
 }
 
-func commentOf(r *core.Record, s *policies.Subject, nm *names) Comment {
+func commentOf(r *core.Record, s *policies.Subject, nm *api.Names) Comment {
 	author := r.GetString("author")
-	unit := ""
-	if u, err := nm.app.FindRecordById("users", author); err == nil {
-		unit = nm.of("units", u.GetString("unit"))
-	}
-	return Comment{ID: r.Id, Author: author, AuthorName: nm.of("users", author), UnitName: unit,
+	unit := nm.Of("units", nm.Field("users", author, "unit"))
+	return Comment{ID: r.Id, Author: author, AuthorName: nm.Of("users", author), UnitName: unit,
 		Body: r.GetString("body"), BodyHTML: r.GetString("body_html"), Created: r.GetString("created"), Mine: author == s.ID}
 }
 
@@ -94,7 +92,7 @@ func (m *Module) HandleComment(e *core.RequestEvent) error {
 	case utf8.RuneCountInString(in.Body) > maxCommentRunes:
 		return api.BadField("body", "too_long", "评论不能超过 5000 字")
 	}
-	html, err := RenderComment(in.Body)
+	html, err := markdown.RenderComment(in.Body)
 	if err != nil {
 		return err
 	}
@@ -119,12 +117,12 @@ func (m *Module) HandleComment(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, commentOf(c, s, newNames(e.App)))
+	return e.JSON(http.StatusOK, commentOf(c, s, api.NewNames(e.App)))
 }
 
 func (m *Module) notifyMentions(tx core.App, s *policies.Subject, rec *core.Record, body string) error {
 	var to []string
-	for _, name := range Mentions(body) {
+	for _, name := range markdown.Mentions(body) {
 		u, err := tx.FindFirstRecordByFilter("users", "username = {:u} && active = true", dbx.Params{"u": name})
 		if err != nil || u.Id == s.ID {
 			continue
@@ -140,7 +138,7 @@ func (m *Module) notifyMentions(tx core.App, s *policies.Subject, rec *core.Reco
 	if len(to) == 0 {
 		return nil
 	}
-	who := newNames(tx).of("users", s.ID)
+	who := api.NewNames(tx).Of("users", s.ID)
 	return notify.Send(tx, to, notify.Note{Kind: "case.mention", Title: who + " 在案例评论中提到了您",
 		Body: rec.GetString("title"), Link: "#/cases/" + rec.Id})
 }

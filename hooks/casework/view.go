@@ -2,6 +2,7 @@ package casework
 
 import (
 	"encoding/json"
+	"govcollab/hooks/api"
 
 	"github.com/pocketbase/pocketbase/core"
 
@@ -89,38 +90,14 @@ type Draft struct {
 	ReviewerName  string       `json:"reviewer_name"`
 }
 
-// names looks up display names once per answer.
-type names struct {
-	app   core.App
-	cache map[string]string
-}
-
-func newNames(app core.App) *names { return &names{app: app, cache: map[string]string{}} }
-
-func (n *names) of(table, id string) string {
-	if id == "" {
-		return ""
-	}
-	k := table + "/" + id
-	if v, ok := n.cache[k]; ok {
-		return v
-	}
-	v := ""
-	if r, err := n.app.FindRecordById(table, id); err == nil {
-		v = r.GetString("name")
-	}
-	n.cache[k] = v
-	return v
-}
-
-func itemOf(r *core.Record, nm *names) Item {
+func itemOf(r *core.Record, nm *api.Names) Item {
 	var tags []string
 	_ = json.Unmarshal([]byte(r.GetString("tags")), &tags)
 	return Item{
 		ID: r.Id, Title: r.GetString("title"), Summary: r.GetString("summary"), Tags: nonNil(tags),
 		Business: r.GetString("business"), Scope: r.GetString("scope"), Status: r.GetString("status"),
-		Live: r.GetString("live"), Author: r.GetString("author"), AuthorName: nm.of("users", r.GetString("author")),
-		Unit: r.GetString("unit"), UnitName: nm.of("units", r.GetString("unit")), System: r.GetString("system"),
+		Live: r.GetString("live"), Author: r.GetString("author"), AuthorName: nm.Of("users", r.GetString("author")),
+		Unit: r.GetString("unit"), UnitName: nm.Of("units", r.GetString("unit")), System: r.GetString("system"),
 		Version: r.GetInt("version"), PublishedAt: r.GetString("published_at"), Updated: r.GetString("updated"),
 		Views: r.GetInt("views"), Votes: r.GetInt("votes"), Comments: r.GetInt("comments"),
 	}
@@ -128,7 +105,7 @@ func itemOf(r *core.Record, nm *names) Item {
 
 // listItem is the list renderer: readers who are not the case's editors
 // see the reader-facing state, not where a new version stands in review.
-func (m *Module) listItem(s *policies.Subject, r *core.Record, nm *names) Item {
+func (m *Module) listItem(s *policies.Subject, r *core.Record, nm *api.Names) Item {
 	it := itemOf(r, nm)
 	if it.Live != "" && !m.editor(s, r) {
 		it.Status = it.Live
