@@ -14,13 +14,13 @@ import (
 type Scope string
 
 const (
-	ScopeOwn         Scope = "own"
-	ScopeUnit        Scope = "unit"
-	ScopeSubtree     Scope = "subtree"
+	ScopeOwn     Scope = "own"
+	ScopeUnit    Scope = "unit"
+	ScopeSubtree Scope = "subtree"
 	// ScopeServed is the subtree an office serves: for a role held at an
 	// office (办公室/办公厅), its parent government's subtree; elsewhere the
 	// unit's own subtree. The office publishes and forwards for its government.
-	ScopeServed Scope = "served"
+	ScopeServed      Scope = "served"
 	ScopeSystem      Scope = "system"
 	ScopeAudience    Scope = "audience"
 	ScopeParticipant Scope = "participant"
