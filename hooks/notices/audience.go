@@ -58,8 +58,6 @@ const (
 var (
 	audienceLevels = []string{"province", "city", "county", "township"}
 	audienceRoles  = []string{"staff", "leader", "reviewer", "clerk", "trainer", "hr"}
-	adminRoles     = []string{"sysadmin", "secadmin", "auditor"}
-	levelNames     = map[string]string{"province": "省级", "city": "市级", "county": "县级", "township": "乡镇级"}
 )
 
 func (a *Audience) empty() bool {
