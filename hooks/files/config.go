@@ -32,6 +32,9 @@ type S3Config struct {
 	// Timeout is the deadline applied to calls whose context has none
 	// (zero: 30s for Put/Open, 10s for the others).
 	Timeout time.Duration
+	// StartupWait bounds how long opening the store waits for a server
+	// that is still starting (zero: DefaultS3StartupWait).
+	StartupWait time.Duration
 }
 
 // Defaults used by S3ConfigFromEnv and NewS3Store.
@@ -53,6 +56,7 @@ const (
 //	GOV_S3_CA_FILE         extra CA certificates (PEM) for TLS
 //	GOV_S3_PUBLIC_ENDPOINT endpoint used in signed URLs (default: GOV_S3_ENDPOINT)
 //	GOV_S3_TIMEOUT         Go duration, e.g. 30s
+//	GOV_S3_STARTUP_WAIT    Go duration the start waits for a store still starting (default 60s)
 func S3ConfigFromEnv() (S3Config, bool, error) {
 	return s3ConfigFrom(os.Getenv)
 }
@@ -119,6 +123,13 @@ func s3ConfigFrom(getenv func(string) string) (S3Config, bool, error) {
 			return S3Config{}, true, fmt.Errorf("GOV_S3_TIMEOUT: want a positive Go duration such as 30s, got %q", v)
 		}
 		cfg.Timeout = d
+	}
+	if v := get("GOV_S3_STARTUP_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return S3Config{}, true, fmt.Errorf("GOV_S3_STARTUP_WAIT: want a Go duration such as 60s, got %q", v)
+		}
+		cfg.StartupWait = d
 	}
 	return cfg, true, nil
 }

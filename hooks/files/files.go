@@ -86,7 +86,12 @@ func OpenStores(dataDir string, signKey []byte) (files, archive Store, err error
 		return nil, nil, err
 	}
 	if ok {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// time to wait out a store that is starting beside us, then open both
+		wait := cfg.StartupWait
+		if wait <= 0 {
+			wait = DefaultS3StartupWait
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait+30*time.Second)
 		defer cancel()
 		if files, err = NewS3Store(ctx, cfg, false); err != nil {
 			return nil, nil, fmt.Errorf("files: MinIO %s bucket %s: %w", cfg.Endpoint, cfg.Bucket, err)

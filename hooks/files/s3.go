@@ -86,10 +86,35 @@ func NewS3Store(ctx context.Context, cfg S3Config, locked bool) (*S3Store, error
 			return nil, err
 		}
 	}
-	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
+	if err := s.waitForBucket(ctx, cfg.Region, cfg.StartupWait); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// DefaultS3StartupWait is how long a start waits for an object store that
+// is itself starting: a MinIO started beside the app answers "server not
+// initialized" (or refuses connections) for a while.
+const DefaultS3StartupWait = 60 * time.Second
+
+// waitForBucket retries ensureBucket while the store is unavailable, with
+// backoff, up to wait; any other error (or a cancelled ctx) ends it at once.
+func (s *S3Store) waitForBucket(ctx context.Context, region string, wait time.Duration) error {
+	if wait <= 0 {
+		wait = DefaultS3StartupWait
+	}
+	deadline := time.Now().Add(wait)
+	for delay := 250 * time.Millisecond; ; delay = min(delay*2, 5*time.Second) {
+		err := s.ensureBucket(ctx, region)
+		if err == nil || !errors.Is(err, ErrUnavailable) || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
 }
 
 func newMinioClient(cfg S3Config, endpoint string) (*minio.Client, error) {

@@ -590,7 +590,9 @@ func TestS3Unavailable(t *testing.T) {
 	start = time.Now()
 	check("walk", st.Walk(ctx, "", func(ObjectInfo) error { return nil }), start)
 	start = time.Now()
-	_, err = NewS3Store(ctx, minioConfig(srv), false)
+	down := minioConfig(srv)
+	down.StartupWait = 2 * time.Second
+	_, err = NewS3Store(ctx, down, false)
 	check("new store", err, start)
 	t.Logf("MinIO down error: %v", err)
 
@@ -607,7 +609,8 @@ func TestS3UnreachableEndpoint(t *testing.T) {
 	addr := strings.TrimPrefix(l.URL, "http://")
 	l.Close()
 	start := time.Now()
-	_, err := NewS3Store(context.Background(), S3Config{Endpoint: addr, AccessKey: "k", SecretKey: "secretsecret", Bucket: "bucket1"}, false)
+	_, err := NewS3Store(context.Background(), S3Config{Endpoint: addr, AccessKey: "k", SecretKey: "secretsecret", Bucket: "bucket1",
+		StartupWait: 2 * time.Second}, false)
 	if !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("closed port: %v", err)
 	}
@@ -616,6 +619,41 @@ func TestS3UnreachableEndpoint(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "refused") {
 		t.Errorf("cause lost: %v", err)
+	}
+}
+
+// TestS3WaitsForStartingServer: a store that answers "server not
+// initialized" for a while (MinIO starting beside the app) is waited for,
+// not given up on; one that never comes is given up after StartupWait.
+func TestS3WaitsForStartingServer(t *testing.T) {
+	var calls, notReady atomic.Int32
+	notReady.Store(3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= notReady.Load() {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>XMinioServerNotInitialized</Code>` +
+				`<Message>Server not initialized yet, please try again.</Message></Error>`))
+			return
+		}
+		w.WriteHeader(http.StatusOK) // HEAD bucket: it exists
+	}))
+	defer srv.Close()
+	cfg := S3Config{Endpoint: strings.TrimPrefix(srv.URL, "http://"), AccessKey: "k", SecretKey: "secretsecret",
+		Bucket: "bucket1", StartupWait: 20 * time.Second}
+	if _, err := NewS3Store(context.Background(), cfg, false); err != nil {
+		t.Fatalf("a starting server was not waited for: %v", err)
+	}
+	if n := calls.Load(); n <= 3 {
+		t.Fatalf("%d calls: the store never asked again", n)
+	}
+	calls.Store(0)
+	notReady.Store(1 << 30)
+	cfg.StartupWait = time.Second
+	start := time.Now()
+	_, err := NewS3Store(context.Background(), cfg, false)
+	if !errors.Is(err, ErrUnavailable) || time.Since(start) > 10*time.Second {
+		t.Fatalf("a server that never comes: %v after %s", err, time.Since(start))
 	}
 }
 
