@@ -12,6 +12,7 @@ import (
 	"govcollab/hooks/api"
 	"govcollab/hooks/approval"
 	"govcollab/hooks/audit"
+	"govcollab/hooks/calendar"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
 	"govcollab/hooks/notices"
@@ -44,6 +45,7 @@ type Gov struct {
 	Cases    *casework.Module
 	Notices  *notices.Module
 	Docs     *approval.Module
+	Calendar *calendar.Module
 	Notify   *notify.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
@@ -63,6 +65,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, casework.ObjectTypes()...)
 	types = append(types, notices.ObjectTypes()...)
 	types = append(types, approval.ObjectTypes()...)
+	types = append(types, calendar.ObjectTypes()...)
 	return types
 }
 
@@ -109,6 +112,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Notify = notify.New(a)
 	g.Notices = notices.New(a, g.Files, g.Audit)
 	g.Docs = approval.New(a, g.Files, g.Audit)
+	g.Calendar = calendar.New(a)
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are

@@ -53,8 +53,9 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/auth/totp/recovery", g.TOTP.HandleRecovery)
 	gov.DELETE("/admin/users/{id}/totp", g.TOTP.HandleReset)
 
-	// Org directory
+	// Org directory: units and people (通讯录)
 	gov.GET("/units", g.Org.HandleUnits)
+	gov.GET("/users", g.Org.HandleDirectory)
 
 	// Org admin (三员): units and accounts (sysadmin), roles, grants and
 	// policy (secadmin), as the policy allows.
@@ -115,9 +116,9 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/inbound/{id}/receive", g.Docs.HandleReceive)
 	gov.POST("/inbound/{id}/refuse", g.Docs.HandleRefuse)
 	gov.POST("/inbound/{id}/register", g.Docs.HandleRegister)
-	gov.GET("/calendar", g.Docs.HandleCalendar)
-	gov.PUT("/calendar/{date}", g.Docs.HandleSetDay)
-	gov.DELETE("/calendar/{date}", g.Docs.HandleDeleteDay)
+	gov.GET("/calendar", g.Calendar.HandleCalendar)
+	gov.PUT("/calendar/{date}", g.Calendar.HandleSetDay)
+	gov.DELETE("/calendar/{date}", g.Calendar.HandleDeleteDay)
 
 	// Notices 通知公告: inbox/sent lists, publish (audience checked against
 	// the publisher's right), audience preview, read (recorded), confirm,

@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/calendar"
 	"govcollab/hooks/files"
 	"govcollab/hooks/notify"
 	"govcollab/policies"
@@ -142,11 +143,11 @@ func flowOf(doc *core.Record) (*Flow, error) {
 }
 
 func (m *Module) submit(tx core.App, s *policies.Subject, doc *core.Record, in ActionInput) error {
-	if ok, _ := m.app.Authz.Can(s, "update", doc); !ok {
-		return forbidden("只有起草人可以送审")
-	}
 	if st := doc.GetString("status"); st != "draft" && st != "returned" {
 		return api.Conflict("公文已在流程中")
+	}
+	if ok, _ := m.app.Authz.Can(s, "update", doc); !ok {
+		return forbidden("只有起草人可以送审")
 	}
 	if doc.GetString("workflow") == "" {
 		return api.BadField("workflow", "required", "请选择流程模板")
@@ -231,7 +232,7 @@ func (m *Module) startTurn(tx core.App, doc *core.Record, i int, now time.Time) 
 	f, _ := flowOf(doc)
 	var deadline types.DateTime
 	if f != nil && i < len(f.Steps) && f.Steps[i].DeadlineDays > 0 {
-		d, err := m.addWorkingDays(tx, now, f.Steps[i].DeadlineDays)
+		d, err := calendar.AddWorkingDays(tx, now, f.Steps[i].DeadlineDays)
 		if err != nil {
 			return err
 		}
@@ -640,19 +641,21 @@ func (m *Module) recall(tx core.App, s *policies.Subject, doc *core.Record, in A
 
 // chase (催办) reminds whoever holds the document now.
 func (m *Module) chase(tx core.App, s *policies.Subject, doc *core.Record, in ActionInput) error {
-	if ok, _ := m.app.Authz.Can(s, "chase", doc); !ok {
-		return forbidden("您无权催办此公文")
-	}
 	if doc.GetString("status") != "review" {
 		return api.Conflict("公文不在办理中")
 	}
+	if ok, _ := m.app.Authz.Can(s, "chase", doc); !ok {
+		return forbidden("您无权催办此公文")
+	}
 	var last []string
-	if err := tx.DB().Select("MAX(created)").From(EventsTable).Where(dbx.HashExp{"doc": doc.Id, "action": "chase"}).Column(&last); err != nil {
+	if err := tx.DB().Select("COALESCE(MAX(created), '')").From(EventsTable).Where(dbx.HashExp{"doc": doc.Id, "action": "chase"}).Column(&last); err != nil {
 		return err
 	}
 	if len(last) > 0 && last[0] != "" {
 		if t, err := types.ParseDateTime(last[0]); err == nil && m.now().Sub(t.Time()) < chaseEvery {
-			return api.NewError(http.StatusTooManyRequests, "too_soon", "刚催办过，请稍后再催")
+			tooSoon := api.NewError(http.StatusTooManyRequests, "too_soon", "刚催办过，请稍后再催")
+			tooSoon.RetryAfter = int((chaseEvery - m.now().Sub(t.Time())).Seconds()) + 1
+			return tooSoon
 		}
 	}
 	var users []string
@@ -680,11 +683,11 @@ func (m *Module) comment(tx core.App, s *policies.Subject, doc *core.Record, in 
 }
 
 func (m *Module) void(tx core.App, s *policies.Subject, doc *core.Record, in ActionInput) error {
-	if ok, _ := m.app.Authz.Can(s, "void", doc); !ok {
-		return forbidden("只有办公室文书可以作废公文")
-	}
 	if doc.GetString("status") != "signed" {
 		return api.Conflict("只有已签发、未印发的公文可以作废")
+	}
+	if ok, _ := m.app.Authz.Can(s, "void", doc); !ok {
+		return forbidden("只有办公室文书可以作废公文")
 	}
 	why := strings.TrimSpace(in.Reason)
 	if why == "" {

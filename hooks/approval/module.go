@@ -30,7 +30,6 @@ const (
 //   - doc: a document; its participants are everyone with a task on it.
 //   - workflow: a template, anchored at the unit that keeps it.
 //   - inbound: an item of a unit office's 收文 queue.
-//   - calendar: the working-day calendar, checked on the root unit.
 func ObjectTypes() []policies.ObjectType {
 	return []policies.ObjectType{{
 		Name: "doc", Table: DocsTable,
@@ -48,11 +47,6 @@ func ObjectTypes() []policies.ObjectType {
 		Actions: []string{"read", "handle"},
 		Unit:    "unit", UnitPath: "unit_path", System: "system",
 		CondFields: []string{"status", "source"},
-	}, {
-		// the working-day calendar, decided on the root unit (the province)
-		Name: "calendar", Table: "units",
-		Actions: []string{"manage"},
-		Unit:    "id", UnitPath: "path", System: "system",
 	}}
 }
 

@@ -1,4 +1,9 @@
-package approval
+// Package calendar is the working-day calendar (工作日历): weekdays work,
+// weekends rest, except the dates kept in calendar_days — public holidays
+// (holiday) and make-up working days (workday, 调休). The provincial general
+// office keeps it; every deadline stated in working days (documents,
+// notices) uses it.
+package calendar
 
 import (
 	"net/http"
@@ -13,11 +18,6 @@ import (
 	"govcollab/hooks/api"
 	"govcollab/policies"
 )
-
-// The working-day calendar (工作日历): weekdays work, weekends rest, except
-// the dates kept in calendar_days — public holidays (holiday) and make-up
-// working days (workday, 调休). The provincial general office keeps it;
-// every deadline stated in working days here (and in notices) uses it.
 
 const dayLayout = "2006-01-02"
 
@@ -76,9 +76,24 @@ func AddWorkingDays(app core.App, from time.Time, n int) (time.Time, error) {
 	return d.Add(24*time.Hour - time.Second), nil
 }
 
-func (m *Module) addWorkingDays(app core.App, from time.Time, n int) (time.Time, error) {
-	return AddWorkingDays(app, from, n)
+// ObjectTypes: the calendar is decided on the root unit (the province),
+// whose subtree the provincial office's clerks serve.
+func ObjectTypes() []policies.ObjectType {
+	return []policies.ObjectType{{
+		Name: "calendar", Table: "units",
+		Actions: []string{"manage"},
+		Unit:    "id", UnitPath: "path", System: "system",
+	}}
 }
+
+// Module serves the calendar's routes.
+type Module struct {
+	app *api.App
+	now func() time.Time
+}
+
+// New wires the routes' handlers.
+func New(app *api.App) *Module { return &Module{app: app, now: time.Now} }
 
 // CalendarDay is one exceptional day.
 type CalendarDay struct {

@@ -15,6 +15,7 @@ import (
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
+	"govcollab/hooks/calendar"
 	"govcollab/hooks/files"
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/notify"
@@ -24,19 +25,22 @@ import (
 
 // Input is the body of POST /api/gov/notices (API.md).
 type Input struct {
-	Title       string   `json:"title"`
-	Body        string   `json:"body"`
-	Category    string   `json:"category"`
-	Urgency     string   `json:"urgency"`
-	MustConfirm bool     `json:"must_confirm"`
-	Deadline    string   `json:"deadline"`
-	RemindHours *int     `json:"remind_hours"`
-	Public      bool     `json:"public"`
-	Pinned      bool     `json:"pinned"`
-	PublishAt   string   `json:"publish_at"`
-	ExpiresAt   string   `json:"expires_at"`
-	Files       []string `json:"files"`
-	Audience    Audience `json:"audience"`
+	Title       string `json:"title"`
+	Body        string `json:"body"`
+	Category    string `json:"category"`
+	Urgency     string `json:"urgency"`
+	MustConfirm bool   `json:"must_confirm"`
+	Deadline    string `json:"deadline"`
+	// DeadlineWorkdays states the deadline in working days after the
+	// publish time (the working-day calendar; instead of deadline).
+	DeadlineWorkdays int      `json:"deadline_workdays"`
+	RemindHours      *int     `json:"remind_hours"`
+	Public           bool     `json:"public"`
+	Pinned           bool     `json:"pinned"`
+	PublishAt        string   `json:"publish_at"`
+	ExpiresAt        string   `json:"expires_at"`
+	Files            []string `json:"files"`
+	Audience         Audience `json:"audience"`
 }
 
 // DefaultRemindHours is how long before a must-confirm deadline those who
@@ -96,6 +100,31 @@ func (in *Input) validate(now time.Time) (*when, error) {
 		return nil, api.BadField("expires_at", "invalid", "有效期须晚于发布时间")
 	}
 	return &w, nil
+}
+
+// workdayDeadline turns deadline_workdays into the deadline: the end of
+// that many working days after the publish time.
+func workdayDeadline(app core.App, in *Input, now time.Time) error {
+	switch {
+	case in.DeadlineWorkdays == 0:
+		return nil
+	case in.DeadlineWorkdays < 0 || in.DeadlineWorkdays > 60:
+		return api.BadField("deadline_workdays", "invalid", "截止工作日数须在 1 到 60 之间")
+	case strings.TrimSpace(in.Deadline) != "":
+		return api.BadField("deadline_workdays", "invalid", "截止时间与截止工作日数只能填写一个")
+	}
+	base := now
+	if p, err := parseMoment("publish_at", in.PublishAt, false); err != nil {
+		return err
+	} else if !p.IsZero() && p.Time().After(now) {
+		base = p.Time()
+	}
+	d, err := calendar.AddWorkingDays(app, base, in.DeadlineWorkdays)
+	if err != nil {
+		return err
+	}
+	in.Deadline = d.Format(time.RFC3339)
+	return nil
 }
 
 // parseMoment reads RFC 3339, "2006-01-02 15:04" or a bare date (Asia/
@@ -167,6 +196,9 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 		return err
 	}
 	now := m.now()
+	if err := workdayDeadline(e.App, &in, now); err != nil {
+		return err
+	}
 	w, err := in.validate(now)
 	if err != nil {
 		return err
