@@ -113,10 +113,7 @@ func (m *Module) apply(e *core.RequestEvent, s *policies.Subject, rec *core.Reco
 		}
 		rec.Set(f.name, ids)
 	}
-	html, err := markdown.Render(rec.GetString("body"))
-	if errors.Is(err, markdown.ErrTooLarge) {
-		return api.BadField("body", "too_long", "正文过长")
-	}
+	html, err := renderMarkdown(rec.GetString("body"))
 	if err != nil {
 		return err
 	}
@@ -130,6 +127,16 @@ func (m *Module) apply(e *core.RequestEvent, s *policies.Subject, rec *core.Reco
 		rec.Set("workflow", strings.TrimSpace(*in.Workflow))
 	}
 	return nil
+}
+
+// renderMarkdown renders a body; too long (or too long once rendered) is a
+// 400 naming it.
+func renderMarkdown(src string) (string, error) {
+	html, err := markdown.Render(src)
+	if errors.Is(err, markdown.ErrTooLarge) {
+		return "", api.BadField("body", "too_long", "正文过长")
+	}
+	return html, err
 }
 
 // refuse audits and refuses 涉密 content.
@@ -251,6 +258,9 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 		return err
 	}
 	if ok, _ := m.app.Authz.Can(s, "update", rec); !ok {
+		if rec.GetString("drafter") == s.ID { // the drafter, but the document moved on
+			return api.Conflict("公文已进入流程，不能修改；请先撤回")
+		}
 		return api.NewError(http.StatusForbidden, "forbidden", "只有起草人可以修改草稿")
 	}
 	var in Input
@@ -259,6 +269,11 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 	}
 	if in.Type != nil && *in.Type != rec.GetString("type") {
 		return api.BadField("type", "invalid", "起草后不能更改公文类型")
+	}
+	// validate first, outside the transaction: a 涉密 refusal is audited
+	// through the app, which would wait forever for the transaction's lock
+	if err := m.apply(e, s, rec.Clone(), in); err != nil {
+		return err
 	}
 	_, err = m.app.ApplyAs(e, "doc.update", func(tx core.App, c *api.Change) error {
 		fresh, err := tx.FindRecordById(DocsTable, rec.Id)
@@ -297,6 +312,9 @@ func (m *Module) HandleDelete(e *core.RequestEvent) error {
 		return err
 	}
 	if ok, _ := m.app.Authz.Can(s, "update", rec); !ok {
+		if rec.GetString("drafter") == s.ID { // the drafter, but the document moved on
+			return api.Conflict("只能删除未送审的草稿")
+		}
 		return api.NewError(http.StatusForbidden, "forbidden", "只有起草人可以删除草稿")
 	}
 	_, err = m.app.ApplyAs(e, "doc.delete", func(tx core.App, c *api.Change) error {

@@ -43,11 +43,11 @@ func receivingOffice(app core.App, unitID string) (*core.Record, error) {
 }
 
 func (m *Module) dispatch(tx core.App, s *policies.Subject, doc *core.Record, in ActionInput) error {
-	if ok, _ := m.app.Authz.Can(s, "dispatch", doc); !ok {
-		return forbidden("只有发文单位办公室文书可以印发")
-	}
 	if doc.GetString("status") != "signed" {
 		return api.Conflict("只有已签发的公文可以印发")
+	}
+	if ok, _ := m.app.Authz.Can(s, "dispatch", doc); !ok {
+		return forbidden("只有发文单位办公室文书可以印发")
 	}
 	var mainTo, copyTo []string
 	_ = doc.UnmarshalJSONField("main_to", &mainTo)
@@ -268,58 +268,65 @@ func (m *Module) HandleRegister(e *core.RequestEvent) error {
 		return api.BadField("workflow", "required", "请选择收文办理流程")
 	}
 	return m.handle(e, "inbound.register", func(tx core.App, s *policies.Subject, r *core.Record) error {
-		if st := r.GetString("status"); st != "new" && st != "received" {
-			return api.Conflict("该收文已登记或已退回")
-		}
-		col, err := tx.FindCachedCollectionByNameOrId(DocsTable)
-		if err != nil {
-			return err
-		}
-		office, err := tx.FindRecordById("units", r.GetString("unit"))
-		if err != nil {
-			return err
-		}
-		doc := core.NewRecord(col)
-		doc.Id = core.GenerateDefaultRandomId()
-		title := strings.TrimSpace(in.Title)
-		if title == "" {
-			title = r.GetString("title")
-		}
-		body, html := "", ""
-		if src, err := tx.FindRecordById(DocsTable, r.GetString("from_doc")); err == nil {
-			body, html = src.GetString("body"), src.GetString("body_html")
-		}
-		urgency := r.GetString("urgency")
-		if urgency == "" {
-			urgency = "平件"
-		}
-		doc.Load(map[string]any{"type": "收文", "title": title, "body": body, "body_html": html, "urgency": urgency,
-			"classification": "内部", "drafter": s.ID, "unit": office.Id, "unit_path": office.GetString("path"),
-			"system": office.GetString("system"), "status": "draft", "step": -1, "rev": 1, "copies": 0,
-			"main_to": []string{}, "copy_to": []string{}, "inbound": r.Id, "sender_org": r.GetString("sender_org"),
-			"sender_number": r.GetString("number"), "workflow": strings.TrimSpace(in.Workflow)})
-		if err := tx.Save(doc); err != nil {
-			return err
-		}
-		number, year, seq, err := nextNumber(tx, office.Id, "收文", doc.Id, s.ID, m.now())
-		if err != nil {
-			return err
-		}
-		doc.Set("number", number)
-		doc.Set("number_year", year)
-		doc.Set("number_seq", seq)
-		if err := m.event(tx, doc, s.ID, "register", -1, in.Comment, map[string]any{"from": r.GetString("sender_org"),
-			"sender_number": r.GetString("number"), "number": number}); err != nil {
-			return err
-		}
-		if err := m.submit(tx, s, doc, ActionInput{Action: "submit"}); err != nil {
-			return err
-		}
-		if err := tx.Save(doc); err != nil {
-			return err
-		}
-		r.Set("status", "registered")
-		r.Set("doc", doc.Id)
-		return m.senderEvent(tx, r, s.ID, "registered", number)
+		_, err := m.register(tx, s, r, in)
+		return err
 	})
+}
+
+// register turns inbound item r into a 收文 of its office, numbered and
+// submitted into workflow (inside tx; the caller saves r).
+func (m *Module) register(tx core.App, s *policies.Subject, r *core.Record, in RegisterInput) (string, error) {
+	if st := r.GetString("status"); st != "new" && st != "received" {
+		return "", api.Conflict("该收文已登记或已退回")
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(DocsTable)
+	if err != nil {
+		return "", err
+	}
+	office, err := tx.FindRecordById("units", r.GetString("unit"))
+	if err != nil {
+		return "", err
+	}
+	doc := core.NewRecord(col)
+	doc.Id = core.GenerateDefaultRandomId()
+	title := strings.TrimSpace(in.Title)
+	if title == "" {
+		title = r.GetString("title")
+	}
+	body, html := "", ""
+	if src, err := tx.FindRecordById(DocsTable, r.GetString("from_doc")); err == nil {
+		body, html = src.GetString("body"), src.GetString("body_html")
+	}
+	urgency := r.GetString("urgency")
+	if urgency == "" {
+		urgency = "平件"
+	}
+	doc.Load(map[string]any{"type": "收文", "title": title, "body": body, "body_html": html, "urgency": urgency,
+		"classification": "内部", "drafter": s.ID, "unit": office.Id, "unit_path": office.GetString("path"),
+		"system": office.GetString("system"), "status": "draft", "step": -1, "rev": 1, "copies": 0,
+		"main_to": []string{}, "copy_to": []string{}, "inbound": r.Id, "sender_org": r.GetString("sender_org"),
+		"sender_number": r.GetString("number"), "workflow": strings.TrimSpace(in.Workflow)})
+	if err := tx.Save(doc); err != nil {
+		return "", err
+	}
+	number, year, seq, err := nextNumber(tx, office.Id, "收文", doc.Id, s.ID, m.now())
+	if err != nil {
+		return "", err
+	}
+	doc.Set("number", number)
+	doc.Set("number_year", year)
+	doc.Set("number_seq", seq)
+	if err := m.event(tx, doc, s.ID, "register", -1, in.Comment, map[string]any{"from": r.GetString("sender_org"),
+		"sender_number": r.GetString("number"), "number": number}); err != nil {
+		return "", err
+	}
+	if err := m.submit(tx, s, doc, ActionInput{Action: "submit"}); err != nil {
+		return "", err
+	}
+	if err := tx.Save(doc); err != nil {
+		return "", err
+	}
+	r.Set("status", "registered")
+	r.Set("doc", doc.Id)
+	return doc.Id, m.senderEvent(tx, r, s.ID, "registered", number)
 }

@@ -1,8 +1,6 @@
 package approval_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -10,25 +8,6 @@ import (
 
 	"govcollab/hooks/apptest"
 )
-
-func toJSON(v any) string {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	return b.String()
-}
-
-// template finds a demo workflow template by name and unit.
-func template(e *apptest.Env, unit, name string) string {
-	var ids []string
-	err := e.App.DB().Select("workflows.id").From("workflows").InnerJoin("units", dbx.NewExp("units.id = workflows.unit")).
-		Where(dbx.HashExp{"units.name": unit, "workflows.name": name}).Column(&ids)
-	if err != nil || len(ids) == 0 {
-		e.T.Fatalf("no template %s/%s", unit, name)
-	}
-	return ids[0]
-}
 
 // TestDraftCountersignSignDispatchRegister is the path: the office
 // drafts, two departments countersign, the leader signs (numbered), the
