@@ -108,6 +108,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.DELETE("/docs/{id}", g.Docs.HandleDelete)
 	gov.POST("/docs/{id}/actions", g.Docs.HandleAction)
 	gov.GET("/docs/{id}/timeline", g.Docs.HandleTimeline)
+	gov.GET("/docs/{id}/print", g.Docs.HandlePrint)
 	gov.GET("/workflows", g.Docs.HandleTemplates)
 	gov.POST("/workflows", g.Docs.HandleCreateTemplate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.POST("/workflows/validate", g.Docs.HandleValidateTemplate).Bind(security.BodyLimit(security.LargeBodyLimit))

@@ -11,6 +11,9 @@ import {
 import { renderAccount } from './views/account.js';
 import { renderAudit } from './views/audit.js';
 import { renderCases } from './views/cases.js';
+import { renderDocs } from './views/docs.js';
+import { renderInbound } from './views/docs_inbound.js';
+import { renderWorkflows } from './views/docs_workflows.js';
 import { renderImport, renderUnits, renderUsers } from './views/admin_org.js';
 import {
   renderAdminGrants, renderAdminPolicy, renderAdminRoles, renderAdminSecurity,
@@ -109,6 +112,12 @@ function route(moved) {
     else if (page.sub === 'security') renderAdminSecurity(shell.main, me);
   } else if (mod.id === 'cases') {
     title = renderCases(shell.main, me, sub, params) || title;
+  } else if (mod.id === 'docs') {
+    title = renderDocs(shell.main, me, sub, params) || title;
+  } else if (mod.id === 'inbound') {
+    title = renderInbound(shell.main, me, params) || title;
+  } else if (mod.id === 'workflows') {
+    title = renderWorkflows(shell.main, me) || title;
   } else if (mod.id === 'notices') {
     title = renderNotices(shell.main, me, sub, params) || title;
   } else if (mod.id === 'workbench') {
@@ -123,7 +132,7 @@ function route(moved) {
     renderPlaceholder(shell.main, mod, params);
     if (mod.id === 'admin') addAdminLinks(shell.main, me);
   }
-  shell.setActive(mod ? mod.id : '');
+  shell.setActive(mod ? mod.menu || mod.id : '');
   shell.setQuery(id === 'search' ? params.get('q') : '');
   document.title = `${title} - 政务协同`;
   if (moved) {

@@ -28,7 +28,7 @@ export const MENU = [
     ],
   },
   {
-    id: 'docs', title: '公文办理', icon: 'doc',
+    id: 'docs', title: '公文办理', icon: 'doc', subroutes: true, // views/docs.js: #/docs/done, /sent, /all, /new, /{id}, /{id}/edit, /{id}/print
     intro: '发文、收文、签报、请示、函和纪要的电子审批。',
     planned: [
       '起草公文，按流程送审、会签、签发',
@@ -85,6 +85,8 @@ export const EXTRA = [
   { id: 'me', title: '我的', icon: 'user' },
   { id: 'notifications', title: '消息通知', icon: 'bell' }, // views/notifications.js, the top bar's bell
   { id: 'account', title: '账号安全', icon: 'user' },
+  { id: 'inbound', title: '收文登记', icon: 'doc', menu: 'docs' }, // views/docs_inbound.js (clerks)
+  { id: 'workflows', title: '流程模板', icon: 'doc', menu: 'docs' }, // views/docs_workflows.js
 ];
 
 // Pages under 管理, each for the roles named.

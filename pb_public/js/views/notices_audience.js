@@ -1,6 +1,7 @@
 // The audience builder of 通知公告 (compose and 转发): units picked from
 // the directory (/api/gov/units?q=) each with 含下级单位, narrowed by
-// 层级, 条线 and 角色, minus excluded units; and 预览对象, which asks the
+// 层级, 条线 and 角色, plus named people (/api/gov/users?q=), minus
+// excluded units and people; and 预览对象, which asks the
 // server (POST /api/gov/notices/preview) how many people it reaches, per unit.
 
 import { describeError, pb } from '../api.js';
@@ -19,11 +20,13 @@ export function audienceBuilder(prefix) {
   const levels = checks(`${prefix}-levels`, '层级', LEVELS);
   const systems = checks(`${prefix}-systems`, '条线', SYSTEMS);
   const roles = checks(`${prefix}-roles`, '角色', Object.fromEntries(AUDIENCE_ROLES.map((r) => [r, ROLES[r]])));
+  const people = peoplePicker(`${prefix}-users`, '指定人员', '按姓名、账号或职务查找，点“添加”。指定的人员一定接收（除非被排除）。');
+  const excludePeople = peoplePicker(`${prefix}-exclude-users`, '排除人员', '这些人员不接收。');
   const hint = h('p', { id: `${prefix}-error`, class: 'field-error', hidden: true });
 
   const value = () => ({
     units: include.values(), levels: levels.values(), systems: systems.values(), roles: roles.values(),
-    exclude_units: exclude.values(),
+    users: people.values(), exclude_units: exclude.values(), exclude_users: excludePeople.values(),
   });
 
   const result = h('div', { class: 'ntc-preview', id: `${prefix}-preview`, 'aria-live': 'polite' });
@@ -49,7 +52,8 @@ export function audienceBuilder(prefix) {
     h('p', { class: 'field-help' }, '先选单位；再按层级、条线、角色缩小范围（不选即不限）。只选层级、条线或角色时，在您有权发布的全部单位中筛选。'),
     include.wrap,
     h('div', { class: 'ntc-check-groups' }, levels.wrap, systems.wrap, roles.wrap),
-    h('details', { class: 'ntc-more', id: `${prefix}-more` }, h('summary', {}, '排除单位'), exclude.wrap),
+    h('details', { class: 'ntc-more', id: `${prefix}-people` }, h('summary', {}, '指定人员'), people.wrap),
+    h('details', { class: 'ntc-more', id: `${prefix}-more` }, h('summary', {}, '排除单位或人员'), exclude.wrap, excludePeople.wrap),
     hint,
     h('div', { class: 'actions ntc-preview-actions' }, previewBtn),
     error, result);
@@ -150,5 +154,57 @@ function unitPicker(id, label, help, subtreeDefault) {
   return {
     wrap, input,
     values: () => [...picked.values()].map(({ u, sub }) => ({ id: u.id, subtree: sub.checked })),
+  };
+}
+
+// peoplePicker finds colleagues in the directory and keeps the picked ones.
+function peoplePicker(id, label, help) {
+  const picked = new Map(); // user id → li
+  const input = h('input', {
+    id: `${id}-q`, type: 'search', class: 'input', autocomplete: 'off', placeholder: '姓名、账号或职务', maxlength: 50,
+    'aria-describedby': `${id}-help`, enterkeyhint: 'search',
+  });
+  const find = h('button', { type: 'button', class: 'btn btn-secondary', id: `${id}-find` }, '查找');
+  const found = h('ul', { class: 'ntc-unit-found', id: `${id}-found`, 'aria-live': 'polite' });
+  const list = h('ul', { class: 'ntc-unit-picked', id: `${id}-picked`, 'aria-label': `已选${label}` });
+  const add = (p) => {
+    if (picked.has(p.id)) return;
+    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${p.name}` }, '移除');
+    const li = h('li', { class: 'ntc-unit', 'data-user': p.id },
+      h('span', { class: 'ntc-unit-name' }, p.name, h('span', { class: 'muted ntc-unit-level' }, ` ${p.unit_name}${p.position ? ' · ' + p.position : ''}`)),
+      remove);
+    remove.addEventListener('click', () => { picked.delete(p.id); li.remove(); input.focus(); });
+    picked.set(p.id, li);
+    list.append(li);
+  };
+  const search = async () => {
+    const q = input.value.trim();
+    replace(found, h('li', { class: 'muted', role: 'status' }, '正在查找…'));
+    try {
+      const res = await pb.send('/api/gov/users', { method: 'GET', query: { q, perPage: 20 } });
+      const items = res?.items || [];
+      if (!items.length) { replace(found, h('li', { class: 'muted' }, `没有找到“${q}”。`)); return; }
+      replace(found, items.map((p) => h('li', { class: 'ntc-unit-hit', 'data-user': p.id },
+        h('span', { class: 'ntc-unit-name' }, p.name, h('span', { class: 'muted ntc-unit-level' }, ` ${p.unit_name}${p.position ? ' · ' + p.position : ''}`)),
+        h('button', {
+          type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `添加 ${p.name}`,
+          onclick: (ev) => { add(p); ev.currentTarget.disabled = true; ev.currentTarget.textContent = '已添加'; },
+        }, picked.has(p.id) ? '已添加' : '添加'))));
+    } catch (err) {
+      const e = describeError(err);
+      replace(found, e.status === 401 ? null : h('li', { class: 'field-error' }, e.message));
+    }
+  };
+  find.addEventListener('click', search);
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') { ev.preventDefault(); search(); }
+  });
+  return {
+    wrap: h('div', { class: 'ntc-picker', id },
+      h('label', { for: `${id}-q`, class: 'ntc-legend' }, label),
+      h('p', { id: `${id}-help`, class: 'field-help' }, help),
+      h('div', { class: 'ntc-picker-row' }, input, find),
+      found, list),
+    values: () => [...picked.keys()],
   };
 }
