@@ -154,7 +154,10 @@ func Seed(g *Gov) error {
 	if err := g.Notices.SeedDemo(); err != nil {
 		return err
 	}
-	return g.Docs.SeedDemo()
+	if err := g.Docs.SeedDemo(); err != nil {
+		return err
+	}
+	return g.Docs.SeedDocs()
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

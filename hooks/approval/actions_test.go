@@ -20,7 +20,7 @@ func countersigned(e *apptest.Env) string {
 // TestActionDenials: each action refused for the reason it names — not
 // the caller's step, already acted, stale revision, recalled, bad input.
 func TestActionDenials(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := countersigned(e)
 	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
 	act(e, 409, "clerk.east", id, map[string]any{"action": "submit"})                                    // already in review
@@ -90,7 +90,7 @@ func signLetter(e *apptest.Env, extra map[string]any) (string, string) {
 // TestArchivedRefusesEverything: a dispatched (so archived) document takes
 // no action and no edit — 409, the state moved on.
 func TestArchivedRefusesEverything(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id, _ := signLetter(e, map[string]any{"main_to": []string{unitOf(e, "西城市人民政府")}})
 	out := act(e, 200, "clerk.east", id, map[string]any{"action": "dispatch"})
 	if out["status"] != "archived" {
@@ -131,7 +131,7 @@ func TestArchivedRefusesEverything(t *testing.T) {
 // step (both departments hold it again), a department returns it to the
 // drafter, who edits and resubmits; a department transfers its part.
 func TestReturnTransferAndResubmit(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := countersigned(e)
 	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
 	act(e, 200, "leader.east.tax", id, map[string]any{"action": "approve"})
@@ -194,7 +194,7 @@ func role(r, unit string) map[string]any { return map[string]any{"role": r, "uni
 // TestAddSignerSequential: 前加签 puts the added person before the adder,
 // 后加签 right after, both before the next slot of a sequential step.
 func TestAddSignerSequential(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	tax, hr := unitOf(e, "东城市税务局"), unitOf(e, "东城市人力资源和社会保障局")
 	w := makeTemplate(e, "签报", []map[string]any{
 		{"name": "依次审核", "order": "sequential", "assignees": []any{role("leader", tax), role("staff", hr)}},
@@ -241,7 +241,7 @@ func TestAddSignerSequential(t *testing.T) {
 // TestAddSignerParallel: in 会签 the added person acts beside the other
 // slots (before) or once the turn is over (after).
 func TestAddSignerParallel(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := countersigned(e)
 	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
 	act(e, 200, "leader.east.tax", id, map[string]any{"action": "add_signer", "position": "before",
@@ -275,7 +275,7 @@ func TestAddSignerParallel(t *testing.T) {
 // TestCompleteModes: complete=any ends the step at the first approval (the
 // others skipped), complete=n at the n-th.
 func TestCompleteModes(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	tax, hr := unitOf(e, "东城市税务局"), unitOf(e, "东城市人力资源和社会保障局")
 	three := []any{role("leader", tax), role("staff", hr), map[string]any{"users": []string{apptest.UserID(t, "staff.east.county1")}}}
 	anyFlow := makeTemplate(e, "签报", []map[string]any{
@@ -320,7 +320,7 @@ func TestCompleteModes(t *testing.T) {
 // TestChaseRateLimit: one 催办 per document per ten minutes, told with 429
 // and Retry-After; the holders of the document are notified.
 func TestChaseRateLimit(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := countersigned(e)
 	act(e, 409, "clerk.east", id, map[string]any{"action": "chase"}) // a draft is nobody's to chase
 	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})

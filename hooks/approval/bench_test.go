@@ -31,7 +31,7 @@ func insertLetter(tb testing.TB, e *apptest.Env, flow string, i int) string {
 // second numbering the document), against the same number of plain
 // single-row UPDATE transactions.
 func BenchmarkActions(b *testing.B) {
-	e := apptest.NewEnv(b)
+	e := newEnv(b)
 	flow := template(e, "东城市人民政府", "市政府函")
 	clerk, leader := apptest.Token(b, "clerk.east"), apptest.Token(b, "leader.east")
 	plain := func(id string) {
@@ -78,7 +78,7 @@ const benchDocs = 200_000
 // 5,000 open tasks among benchDocs documents, through the API, against a
 // hand-written SQL page query (rows and total) on the same data.
 func BenchmarkPending(b *testing.B) {
-	e := apptest.NewEnv(b)
+	e := newEnv(b)
 	office, _ := e.App.FindFirstRecordByData("units", "name", "东城市人民政府办公室")
 	me, other := apptest.UserID(b, "leader.east.tax"), apptest.UserID(b, "staff.east.hr")
 	setup := time.Now()

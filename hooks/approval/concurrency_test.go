@@ -29,7 +29,7 @@ func lettersAtSign(e *apptest.Env, n int) []string {
 // TestConcurrentSignOffNumbersGapFree: 50 sign-offs of one unit and type at
 // once take exactly the numbers 1..50, each once, each on its document.
 func TestConcurrentSignOffNumbersGapFree(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	const n = 50
 	ids := lettersAtSign(e, n)
 	token := apptest.Token(t, "leader.east")
@@ -80,7 +80,7 @@ func TestConcurrentSignOffNumbersGapFree(t *testing.T) {
 // TestTwoCandidatesOneSlot: two leaders of one unit hold the same slot; of
 // two approvals at once exactly one wins.
 func TestTwoCandidatesOneSlot(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	second := addPerson(e, "leader2.east.tax", "东城市税务局", "leader")
 	id := countersigned(e)
 	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
@@ -129,7 +129,7 @@ func TestTwoCandidatesOneSlot(t *testing.T) {
 func TestSignFailureLeavesNoNumber(t *testing.T) {
 	for _, failOn := range []string{"number", "signed"} {
 		t.Run(failOn, func(t *testing.T) {
-			e := apptest.NewEnv(t)
+			e := newEnv(t)
 			var fail atomic.Bool
 			fail.Store(true)
 			e.App.OnRecordCreate("doc_events").BindFunc(func(re *core.RecordEvent) error {

@@ -14,7 +14,7 @@ import (
 // office dispatches, and 西城市's office finds it in its 收文 queue and
 // registers it into its own workflow.
 func TestDraftCountersignSignDispatchRegister(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	west := apptest.UnitID(t, e.App, "西城市人民政府")
 	d := e.Must(201, "clerk.east", "POST", "/api/gov/docs", map[string]any{
 		"type": "发文", "title": "关于加强两市税务协作的通知", "body": "各有关单位：\n\n现就加强协作通知如下。",

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"testing"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -164,4 +165,22 @@ func unitOf(e *apptest.Env, name string) string { return apptest.UnitID(e.T, e.A
 func year() int {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	return time.Now().In(loc).Year()
+}
+
+// clearDocs removes the demo's documents, numbers and 收文 queue, for tests
+// that count exact sets (the archive keeps its rows: they are immutable).
+func clearDocs(tb testing.TB, app core.App) {
+	tb.Helper()
+	for _, table := range []string{"docs", "doc_tasks", "doc_events", "doc_numbers", "doc_sequences", "inbound"} {
+		if _, err := app.DB().NewQuery("DELETE FROM " + table).Execute(); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// newEnv is a served demo app without the demo's documents.
+func newEnv(tb testing.TB) *apptest.Env {
+	e := apptest.NewEnv(tb)
+	clearDocs(tb, e.App)
+	return e
 }

@@ -37,7 +37,7 @@ func TestSignKilledMidway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	e := apptest.NewEnv(t) // a clone in a temporary directory on disk
+	e := newEnv(t) // a clone in a temporary directory on disk
 	id := lettersAtSign(e, 1)[0]
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSignKilledMidway$", "-test.count=1")
 	cmd.Env = append(os.Environ(), killDir+"="+e.App.DataDir(), killDoc+"="+id, killToken+"="+apptest.Token(t, "leader.east"))

@@ -34,7 +34,7 @@ func numbersOf(e *apptest.Env, unit, docType string) []numberRow {
 // TestVoidKeepsTheNumber: a voided document's number stays on record as
 // voided, and the next sign-off takes the next number — never reused.
 func TestVoidKeepsTheNumber(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	office := unitOf(e, "东城市人民政府办公室")
 	id, first := signLetter(e, nil)
 	if want := fmt.Sprintf("东政办函〔%d〕1号", year()); first != want {
@@ -70,7 +70,7 @@ type inboundRow struct {
 // 主送/抄送 office; 退文 is on the sender's timeline and notifies the
 // drafter; 登记 makes a 收文 numbered 西政办收〔YYYY〕N号 in its workflow.
 func TestDispatchRefuseRegister(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	west, tax, county := unitOf(e, "西城市人民政府"), unitOf(e, "东城市税务局"), unitOf(e, "东城市甲县人民政府")
 	westOffice := unitOf(e, "西城市人民政府办公室")
 	id, number := signLetter(e, map[string]any{"main_to": []string{west, tax}, "copy_to": []string{county, west}})
@@ -136,7 +136,7 @@ func TestDispatchRefuseRegister(t *testing.T) {
 // TestWorkingDayDeadline: the provincial office keeps the calendar; a
 // holiday on the next working day moves a one-day deadline to the day after.
 func TestWorkingDayDeadline(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	prov := addPerson(e, "clerk.prov", "示范省人民政府办公厅", "clerk")
 	e.Must(403, "clerk.east", "PUT", "/api/gov/calendar/2026-12-08", map[string]any{"kind": "holiday", "name": "测试假日"})
 	e.Must(403, "staff.east.tax", "PUT", "/api/gov/calendar/2026-12-08", map[string]any{"kind": "holiday"})

@@ -16,7 +16,7 @@ import (
 // script, private caching and the UI's CSP; it is audited, and an outsider
 // gets 404 (no existence leak).
 func TestPrint(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	west := apptest.UnitID(t, e.App, "西城市人民政府")
 	tax := apptest.UnitID(t, e.App, "东城市税务局")
 	d := e.Must(201, "clerk.east", "POST", "/api/gov/docs", map[string]any{

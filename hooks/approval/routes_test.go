@@ -289,6 +289,15 @@ func unitIDOf(t *testing.T, name string) string {
 func runScenarios(t *testing.T, scenarios []tests.ApiScenario) {
 	for _, s := range scenarios {
 		s.TestAppFactory = apptest.Factory
+		// the demo's documents are seeded when the app serves, so they are
+		// cleared here, just before the row's own set-up
+		own := s.BeforeTestFunc
+		s.BeforeTestFunc = func(t testing.TB, app *tests.TestApp, e *core.ServeEvent) {
+			clearDocs(t, app)
+			if own != nil {
+				own(t, app, e)
+			}
+		}
 		if len(s.ExpectedContent) == 0 && s.ExpectedStatus >= 400 {
 			s.ExpectedContent = []string{fmt.Sprintf(`{"status":%d,"code":"`, s.ExpectedStatus)}
 		}
