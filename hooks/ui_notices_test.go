@@ -137,7 +137,8 @@ func TestUINotices(t *testing.T) {
 		t.Error("staff.east.tax (no leader or clerk role) is offered 发布通知 or 我发布的")
 	}
 	b.step("open it: body and the 确认 panel",
-		chromedp.Evaluate[chromedp.Void](row(`.querySelector('.ntc-item-title').click()`)),
+		// polls: the list may re-render (badge refresh) between finding and clicking
+		waitJS(`(() => { const t = `+row(`?.querySelector('.ntc-item-title')`)+`; if (!t) return false; t.click(); return true; })()`),
 		waitJS(`location.hash === `+jsString(noticeHash)),
 		waitText("#ntc-title", title),
 		waitText("#ntc-body", "成立检查小组"),

@@ -229,7 +229,7 @@ function backLink() {
   return h('p', { class: 'case-back' }, h('a', { href: href('cases') }, '‹ 返回经验案例'));
 }
 
-function fact(k, v) {
+export function fact(k, v) {
   return h('div', { class: 'fact' }, h('dt', {}, k), h('dd', {}, v));
 }
 
@@ -330,4 +330,32 @@ export function confirmInline(button, question, yesText, onYes) {
     if (slot.isConnected && !yes.disabled) { slot.replaceWith(button); }
     else if (slot.isConnected) { no.disabled = false; }
   });
+}
+
+// filesList is a module page's attachment list with download buttons
+// (notices, documents); errors show under it.
+export function filesList(files, id) {
+  if (!files.length) return null;
+  const error = errorBox(`${id}-error`);
+  const open = async (ev, f) => {
+    const b = ev.currentTarget;
+    replace(error);
+    busy(b, true, '正在下载…');
+    try {
+      await openFile(f.id);
+    } catch (err) {
+      const e = describeError(err);
+      if (e.status !== 401) showError(error, `“${f.name}”：${e.message}`, e.hint);
+    } finally {
+      busy(b, false);
+    }
+  };
+  return h('div', {}, h('ul', { class: 'case-files', id }, files.map((f) => h('li', { class: 'case-file', 'data-file': f.id },
+    icon('doc', 'icon case-file-icon'),
+    h('span', { class: 'case-file-info' },
+      h('span', { class: 'case-file-name' }, f.name),
+      h('span', { class: 'muted case-file-size' }, `${fileKind(f)} · ${formatSize(f.size)}`)),
+    h('span', { class: 'actions case-file-actions' },
+      h('button', { type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `下载 ${f.name}`, onclick: (ev) => open(ev, f) }, '下载'))))),
+  error);
 }

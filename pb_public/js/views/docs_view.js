@@ -6,13 +6,13 @@
 // progress: each step with its people (status, opinion, time spent, overdue
 // in red), then every event in order.
 
-import { describeError, openFile } from '../api.js';
-import { h, icon, replace } from '../dom.js';
+import { describeError } from '../api.js';
+import { h, replace } from '../dom.js';
 import { busy, errorBox, showError } from '../form.js';
 import { formatDateTime } from '../labels.js';
 import { href } from '../modules.js';
-import { failure, formatSize, loading, pageHead, send } from './cases.js';
-import { bodyEl, confirmInline, fileKind } from './cases_view.js';
+import { failure, loading, pageHead, send } from './cases.js';
+import { bodyEl, confirmInline, fact, filesList } from './cases_view.js';
 import { docPath, docStatusTag, docUrgencyTag, hoursText, shortDate } from './docs.js';
 import { ctl } from './notices_edit.js';
 
@@ -281,36 +281,6 @@ export function renderDocView(main, me, id) {
 
 function backLink() {
   return h('p', { class: 'case-back' }, h('a', { href: href('docs') }, '‹ 返回公文办理'));
-}
-
-function fact(k, v) {
-  return h('div', { class: 'fact' }, h('dt', {}, k), h('dd', {}, v));
-}
-
-function filesList(files, id) {
-  if (!files.length) return null;
-  const error = errorBox(`${id}-error`);
-  const open = async (ev, f) => {
-    const b = ev.currentTarget;
-    replace(error);
-    busy(b, true, '正在下载…');
-    try {
-      await openFile(f.id);
-    } catch (err) {
-      const e = describeError(err);
-      if (e.status !== 401) showError(error, `“${f.name}”：${e.message}`, e.hint);
-    } finally {
-      busy(b, false);
-    }
-  };
-  return h('div', {}, h('ul', { class: 'case-files', id }, files.map((f) => h('li', { class: 'case-file', 'data-file': f.id },
-    icon('doc', 'icon case-file-icon'),
-    h('span', { class: 'case-file-info' },
-      h('span', { class: 'case-file-name' }, f.name),
-      h('span', { class: 'muted case-file-size' }, `${fileKind(f)} · ${formatSize(f.size)}`)),
-    h('span', { class: 'actions case-file-actions' },
-      h('button', { type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `下载 ${f.name}`, onclick: (ev) => open(ev, f) }, '下载'))))),
-  error);
 }
 
 function filesCard(files) {

@@ -4,13 +4,13 @@
 // the publisher's 撤回, 更正, 主动公开 and the link to the receipts; 转发
 // for leaders and clerks who received it. Opening the page records the read.
 
-import { describeError, openFile } from '../api.js';
-import { h, icon, replace } from '../dom.js';
+import { describeError } from '../api.js';
+import { h, replace } from '../dom.js';
 import { busy, errorBox, showError } from '../form.js';
 import { formatCount, formatDateTime } from '../labels.js';
 import { href } from '../modules.js';
-import { failure, formatSize, loading, pageHead, send } from './cases.js';
-import { bodyEl, confirmInline, fileKind } from './cases_view.js';
+import { failure, loading, pageHead, send } from './cases.js';
+import { bodyEl, confirmInline, fact, filesList } from './cases_view.js';
 import {
   confirmTag, noticePath, refreshNoticeBadge, shortTime, statusTag, urgencyTag,
 } from './notices.js';
@@ -221,36 +221,6 @@ export function renderNoticeView(main, me, id) {
 
 function backLink() {
   return h('p', { class: 'case-back' }, h('a', { href: href('notices') }, '‹ 返回通知公告'));
-}
-
-function fact(k, v) {
-  return h('div', { class: 'fact' }, h('dt', {}, k), h('dd', {}, v));
-}
-
-function filesList(files, id) {
-  if (!files.length) return null;
-  const error = errorBox(`${id}-error`);
-  const open = async (ev, f) => {
-    const b = ev.currentTarget;
-    replace(error);
-    busy(b, true, '正在下载…');
-    try {
-      await openFile(f.id);
-    } catch (err) {
-      const e = describeError(err);
-      if (e.status !== 401) showError(error, `“${f.name}”：${e.message}`, e.hint);
-    } finally {
-      busy(b, false);
-    }
-  };
-  return h('div', {}, h('ul', { class: 'case-files', id }, files.map((f) => h('li', { class: 'case-file', 'data-file': f.id },
-    icon('doc', 'icon case-file-icon'),
-    h('span', { class: 'case-file-info' },
-      h('span', { class: 'case-file-name' }, f.name),
-      h('span', { class: 'muted case-file-size' }, `${fileKind(f)} · ${formatSize(f.size)}`)),
-    h('span', { class: 'actions case-file-actions' },
-      h('button', { type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `下载 ${f.name}`, onclick: (ev) => open(ev, f) }, '下载'))))),
-  error);
 }
 
 function filesCard(files) {
