@@ -101,25 +101,46 @@ function checks(id, legend, options) {
 
 // unitPicker finds units by name and keeps the picked ones, each with 含下级.
 function unitPicker(id, label, help, subtreeDefault) {
-  const picked = new Map(); // unit id → {unit, subtree checkbox, li}
+  const p = picker({
+    id, label, help, placeholder: '单位名称或简称', endpoint: '/api/gov/units', dataKey: 'unit',
+    describe: (u) => ` ${levelName(u.level)}`,
+    extra: (u) => {
+      const sub = h('input', { type: 'checkbox', id: `${id}-sub-${u.id}`, checked: subtreeDefault });
+      return { el: h('label', { class: 'check ntc-sub', for: `${id}-sub-${u.id}` }, sub, '含下级'), value: () => sub.checked };
+    },
+  });
+  return { wrap: p.wrap, input: p.input, values: () => p.picked().map(({ item, extra }) => ({ id: item.id, subtree: extra() })) };
+}
+
+// peoplePicker finds colleagues in the directory and keeps the picked ones.
+function peoplePicker(id, label, help) {
+  const p = picker({
+    id, label, help, placeholder: '姓名、账号或职务', endpoint: '/api/gov/users', dataKey: 'user',
+    describe: (u) => ` ${u.unit_name}${u.position ? ' · ' + u.position : ''}`,
+  });
+  return { wrap: p.wrap, input: p.input, values: () => p.picked().map(({ item }) => item.id) };
+}
+
+// picker is a search box over a directory endpoint (?q=) and the list of
+// picked items, each with an optional extra control and 移除.
+function picker({ id, label, help, placeholder, endpoint, dataKey, describe, extra }) {
+  const picked = new Map(); // item id → {item, extra value()}
   const input = h('input', {
-    id: `${id}-q`, type: 'search', class: 'input', autocomplete: 'off', placeholder: '单位名称或简称', maxlength: 50,
+    id: `${id}-q`, type: 'search', class: 'input', autocomplete: 'off', placeholder, maxlength: 50,
     'aria-describedby': `${id}-help`, enterkeyhint: 'search',
   });
   const find = h('button', { type: 'button', class: 'btn btn-secondary', id: `${id}-find` }, '查找');
   const found = h('ul', { class: 'ntc-unit-found', id: `${id}-found`, 'aria-live': 'polite' });
   const list = h('ul', { class: 'ntc-unit-picked', id: `${id}-picked`, 'aria-label': `已选${label}` });
+  const name = (item) => h('span', { class: 'ntc-unit-name' }, item.name, h('span', { class: 'muted ntc-unit-level' }, describe(item)));
 
-  const add = (u) => {
-    if (picked.has(u.id)) return;
-    const sub = h('input', { type: 'checkbox', id: `${id}-sub-${u.id}`, checked: subtreeDefault });
-    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${u.name}` }, '移除');
-    const li = h('li', { class: 'ntc-unit', 'data-unit': u.id, 'data-name': u.name },
-      h('span', { class: 'ntc-unit-name' }, u.name, h('span', { class: 'muted ntc-unit-level' }, ` ${levelName(u.level)}`)),
-      h('label', { class: 'check ntc-sub', for: `${id}-sub-${u.id}` }, sub, '含下级'),
-      remove);
-    remove.addEventListener('click', () => { picked.delete(u.id); li.remove(); input.focus(); });
-    picked.set(u.id, { u, sub, li });
+  const add = (item) => {
+    if (picked.has(item.id)) return;
+    const more = extra ? extra(item) : null;
+    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${item.name}` }, '移除');
+    const li = h('li', { class: 'ntc-unit', [`data-${dataKey}`]: item.id, 'data-name': item.name }, name(item), more?.el, remove);
+    remove.addEventListener('click', () => { picked.delete(item.id); li.remove(); input.focus(); });
+    picked.set(item.id, { item, extra: more?.value });
     list.append(li);
   };
 
@@ -127,15 +148,15 @@ function unitPicker(id, label, help, subtreeDefault) {
     const q = input.value.trim();
     replace(found, h('li', { class: 'muted', role: 'status' }, '正在查找…'));
     try {
-      const res = await pb.send('/api/gov/units', { method: 'GET', query: { q, perPage: 20 } });
+      const res = await pb.send(endpoint, { method: 'GET', query: { q, perPage: 20 } });
       const items = res?.items || [];
       if (!items.length) { replace(found, h('li', { class: 'muted' }, `没有找到“${q}”。`)); return; }
-      replace(found, items.map((u) => h('li', { class: 'ntc-unit-hit', 'data-unit': u.id, 'data-name': u.name },
-        h('span', { class: 'ntc-unit-name' }, u.name, h('span', { class: 'muted ntc-unit-level' }, ` ${levelName(u.level)}`)),
+      replace(found, items.map((item) => h('li', { class: 'ntc-unit-hit', [`data-${dataKey}`]: item.id, 'data-name': item.name },
+        name(item),
         h('button', {
-          type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `添加 ${u.name}`,
-          onclick: (ev) => { add(u); ev.currentTarget.disabled = true; ev.currentTarget.textContent = '已添加'; },
-        }, picked.has(u.id) ? '已添加' : '添加'))));
+          type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `添加 ${item.name}`,
+          onclick: (ev) => { add(item); ev.currentTarget.disabled = true; ev.currentTarget.textContent = '已添加'; },
+        }, picked.has(item.id) ? '已添加' : '添加'))));
     } catch (err) {
       const e = describeError(err);
       replace(found, e.status === 401 ? null : h('li', { class: 'field-error' }, e.message));
@@ -151,60 +172,5 @@ function unitPicker(id, label, help, subtreeDefault) {
     h('p', { id: `${id}-help`, class: 'field-help' }, help),
     h('div', { class: 'ntc-picker-row' }, input, find),
     found, list);
-  return {
-    wrap, input,
-    values: () => [...picked.values()].map(({ u, sub }) => ({ id: u.id, subtree: sub.checked })),
-  };
-}
-
-// peoplePicker finds colleagues in the directory and keeps the picked ones.
-function peoplePicker(id, label, help) {
-  const picked = new Map(); // user id → li
-  const input = h('input', {
-    id: `${id}-q`, type: 'search', class: 'input', autocomplete: 'off', placeholder: '姓名、账号或职务', maxlength: 50,
-    'aria-describedby': `${id}-help`, enterkeyhint: 'search',
-  });
-  const find = h('button', { type: 'button', class: 'btn btn-secondary', id: `${id}-find` }, '查找');
-  const found = h('ul', { class: 'ntc-unit-found', id: `${id}-found`, 'aria-live': 'polite' });
-  const list = h('ul', { class: 'ntc-unit-picked', id: `${id}-picked`, 'aria-label': `已选${label}` });
-  const add = (p) => {
-    if (picked.has(p.id)) return;
-    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${p.name}` }, '移除');
-    const li = h('li', { class: 'ntc-unit', 'data-user': p.id },
-      h('span', { class: 'ntc-unit-name' }, p.name, h('span', { class: 'muted ntc-unit-level' }, ` ${p.unit_name}${p.position ? ' · ' + p.position : ''}`)),
-      remove);
-    remove.addEventListener('click', () => { picked.delete(p.id); li.remove(); input.focus(); });
-    picked.set(p.id, li);
-    list.append(li);
-  };
-  const search = async () => {
-    const q = input.value.trim();
-    replace(found, h('li', { class: 'muted', role: 'status' }, '正在查找…'));
-    try {
-      const res = await pb.send('/api/gov/users', { method: 'GET', query: { q, perPage: 20 } });
-      const items = res?.items || [];
-      if (!items.length) { replace(found, h('li', { class: 'muted' }, `没有找到“${q}”。`)); return; }
-      replace(found, items.map((p) => h('li', { class: 'ntc-unit-hit', 'data-user': p.id },
-        h('span', { class: 'ntc-unit-name' }, p.name, h('span', { class: 'muted ntc-unit-level' }, ` ${p.unit_name}${p.position ? ' · ' + p.position : ''}`)),
-        h('button', {
-          type: 'button', class: 'btn btn-secondary btn-sm', 'aria-label': `添加 ${p.name}`,
-          onclick: (ev) => { add(p); ev.currentTarget.disabled = true; ev.currentTarget.textContent = '已添加'; },
-        }, picked.has(p.id) ? '已添加' : '添加'))));
-    } catch (err) {
-      const e = describeError(err);
-      replace(found, e.status === 401 ? null : h('li', { class: 'field-error' }, e.message));
-    }
-  };
-  find.addEventListener('click', search);
-  input.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Enter') { ev.preventDefault(); search(); }
-  });
-  return {
-    wrap: h('div', { class: 'ntc-picker', id },
-      h('label', { for: `${id}-q`, class: 'ntc-legend' }, label),
-      h('p', { id: `${id}-help`, class: 'field-help' }, help),
-      h('div', { class: 'ntc-picker-row' }, input, find),
-      found, list),
-    values: () => [...picked.keys()],
-  };
+  return { wrap, input, picked: () => [...picked.values()] };
 }
