@@ -29,7 +29,15 @@ func upNoticeCounts(app core.App) error {
 	}
 	c.AddIndex("idx_notice_unit_counts_key", true, "notice, unit", "")
 	c.AddIndex("idx_notice_unit_counts_chain", false, "chain, unit_path", "")
-	return app.Save(c)
+	if err := app.Save(c); err != nil {
+		return err
+	}
+	// notices published before: counted from their receipts
+	_, err := app.DB().NewQuery(`INSERT INTO notice_unit_counts (id, notice, chain, unit, unit_path, total, nread, nconfirmed)
+		SELECT substr(lower(hex(randomblob(8))), 1, 15), notice, chain, unit, unit_path, COUNT(*),
+			SUM(read_at != ''), SUM(confirmed_at != '')
+		FROM notice_receipts GROUP BY notice, unit`).Execute()
+	return err
 }
 
 func downNoticeCounts(app core.App) error {

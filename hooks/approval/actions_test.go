@@ -46,7 +46,7 @@ func TestActionDenials(t *testing.T) {
 	if out["rev"].(float64) != float64(rev+1) || out["step"].(float64) != 0 {
 		t.Fatalf("after one countersign: rev %v step %v", out["rev"], out["step"])
 	}
-	act(e, 403, "leader.east.tax", id, map[string]any{"action": "approve"}) // already acted
+	act(e, 409, "leader.east.tax", id, map[string]any{"action": "approve"}) // already acted
 	act(e, 409, "clerk.east", id, map[string]any{"action": "recall"})       // someone acted
 	act(e, 409, "staff.east.hr", id, map[string]any{"action": "sign"})      // not the sign step
 	if got := pendingUsers(e, id); !slices.Equal(got, []string{"staff.east.hr"}) {
@@ -152,8 +152,8 @@ func TestReturnTransferAndResubmit(t *testing.T) {
 	if got := pendingUsers(e, id); !slices.Equal(got, []string{"staff.east.hr", "staff.east.tax"}) {
 		t.Fatalf("pending after transfer: %v", got)
 	}
-	act(e, 403, "leader.east.tax", id, map[string]any{"action": "approve"})
-	e.Must(200, "staff.east.tax", "GET", "/api/gov/docs/"+id, nil) // now a participant
+	act(e, 409, "leader.east.tax", id, map[string]any{"action": "approve"}) // transferred: no longer theirs
+	e.Must(200, "staff.east.tax", "GET", "/api/gov/docs/"+id, nil)          // now a participant
 	// return to the drafter: status returned, drafter notified
 	act(e, 200, "staff.east.tax", id, map[string]any{"action": "return", "comment": "依据不足", "to_step": -1})
 	if st, step := docField(e, id, "status"), docField(e, id, "step"); st != "returned" || step != "-1" {

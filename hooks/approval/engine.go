@@ -327,7 +327,14 @@ func myTask(tx core.App, s *policies.Subject, doc *core.Record) (*core.Record, e
 		if doc.GetString("status") != "review" {
 			return nil, api.Conflict("公文不在办理中")
 		}
-		return nil, forbidden("当前步骤不是您的待办，或已被他人办理")
+		// a task of this step already ended (acted, or taken by another
+		// candidate of the slot): someone acted first
+		if _, e2 := tx.FindFirstRecordByFilter(TasksTable,
+			"doc = {:d} && user = {:u} && step = {:s} && status != 'waiting' && status != 'pending'",
+			dbx.Params{"d": doc.Id, "u": s.ID, "s": doc.GetInt("step")}); e2 == nil {
+			return nil, api.Conflict("该步骤已由他人办理或您已办理")
+		}
+		return nil, forbidden("当前步骤不是您的待办")
 	}
 	return t, nil
 }
@@ -460,8 +467,10 @@ func (m *Module) sign(tx core.App, s *policies.Subject, doc *core.Record) error 
 // rest are closed (办结).
 func (m *Module) complete(tx core.App, doc *core.Record) error {
 	doc.Set("step", -1)
+	// signed off (签发) documents wait for 印发; the rest (a 收文 has its
+	// number from registration) are closed
 	status := "closed"
-	if doc.GetString("number") != "" {
+	if !doc.GetDateTime("signed_at").IsZero() {
 		status = "signed"
 	}
 	doc.Set("status", status)
@@ -602,8 +611,9 @@ func (m *Module) addSigner(tx core.App, s *policies.Subject, doc *core.Record, i
 			return err
 		}
 	}
-	for k, u := range users {
-		if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.+%s%d", i, t.Id[:5], k), newSeq, u, "", "", s.ID); err != nil {
+	for _, u := range users {
+		// each added signer is a slot of their own, unique across 加签 rounds
+		if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.+%s", i, core.GenerateDefaultRandomId()), newSeq, u, "", "", s.ID); err != nil {
 			return err
 		}
 	}

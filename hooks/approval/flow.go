@@ -192,11 +192,13 @@ func validateAssignee(app core.App, a Assignee, at string, i int, name string) e
 		for k, u := range a.Users {
 			ids[k] = u
 		}
-		if err := app.DB().Select("COUNT(*)").From("users").Where(dbx.And(dbx.In("id", ids...), dbx.HashExp{"active": true})).Row(&n); err != nil {
+		// active business users: the three administrators hold no documents
+		if err := app.DB().Select("COUNT(*)").From("users").Where(dbx.And(dbx.In("id", ids...), dbx.HashExp{"active": true},
+			dbx.NewExp(`users.roles NOT LIKE '%"sysadmin"%' AND users.roles NOT LIKE '%"secadmin"%' AND users.roles NOT LIKE '%"auditor"%'`))).Row(&n); err != nil {
 			return err
 		}
 		if n != len(dedupe(a.Users)) {
-			return api.BadField(at+".users", "unknown_user", fmt.Sprintf("第 %d 步「%s」指定的人员不存在或已停用", i+1, name))
+			return api.BadField(at+".users", "unknown_user", fmt.Sprintf("第 %d 步「%s」指定的人员不存在、已停用或不能办理公文", i+1, name))
 		}
 		return nil
 	}

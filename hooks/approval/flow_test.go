@@ -38,9 +38,9 @@ func TestDraftCountersignSignDispatchRegister(t *testing.T) {
 	// an outsider does not see it at all
 	e.Must(404, "staff.west.tax", "GET", "/api/gov/docs/"+id, nil)
 	act("leader.east.tax", map[string]any{"action": "approve", "comment": "同意"})
-	// the same person again: not their step any more
+	// the same person again: already acted (409, as for one who lost a race)
 	code, _, _ := e.Call("leader.east.tax", "POST", "/api/gov/docs/"+id+"/actions", map[string]any{"action": "approve"})
-	if code != 403 {
+	if code != 409 {
 		t.Fatalf("second approval: %d", code)
 	}
 	act("staff.east.hr", map[string]any{"action": "approve", "comment": "无意见"})

@@ -31,7 +31,7 @@ import (
 
 // printCSP is the UI's policy (hooks/routes.go): no script, styles from
 // this origin only.
-const printCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+const printCSP = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 
 // watermarkCopies is how many times the viewer's mark repeats over a sheet.

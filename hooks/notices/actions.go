@@ -258,8 +258,18 @@ func (m *Module) HandleCorrect(e *core.RequestEvent) error {
 		fresh.Set("body_html", html)
 		fresh.Set("version", fresh.GetInt("version")+1)
 		fresh.Set("corrected_at", types.NowDateTime())
+		republish := fresh.GetString("public_state") == "approved"
+		if republish {
+			// the public page shows only approved wording: approve again
+			fresh.Set("public_state", "pending")
+		}
 		if err := tx.Save(fresh); err != nil {
 			return err
+		}
+		if republish {
+			if err := m.askPublicApproval(tx, fresh); err != nil {
+				return err
+			}
 		}
 		if in.Files != nil {
 			if _, err := m.files.Set(tx, s.ID, "files", *in.Files, "notice", fresh.Id); err != nil {

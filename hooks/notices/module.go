@@ -42,6 +42,13 @@ func ObjectTypes() []policies.ObjectType {
 		Actions: []string{"read"},
 		Owner:   "user", Unit: "unit", UnitPath: "unit_path",
 	}, {
+		// the kept per-unit counts: no policy row reads them directly (the
+		// rollup decides by the notice); declared so that a unit move
+		// re-paths them with every other guarded record
+		Name: "notice_count", Table: CountsTable,
+		Actions: []string{"read"},
+		Unit:    "unit", UnitPath: "unit_path",
+	}, {
 		Name: "notice_target", Table: "units",
 		Actions: []string{"publish"},
 		Unit:    "id", UnitPath: "path", System: "system",

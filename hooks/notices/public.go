@@ -9,6 +9,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
 )
@@ -20,7 +21,8 @@ import (
 
 // publicWhere is the one condition of everything public.
 func publicWhere() dbx.Expression {
-	return dbx.HashExp{"public_state": "approved", "status": "published", "parent": ""}
+	return dbx.And(dbx.HashExp{"public_state": "approved", "status": "published", "parent": ""},
+		dbx.NewExp("(expires_at = '' OR expires_at > {:pubnow})", dbx.Params{"pubnow": types.NowDateTime().String()}))
 }
 
 const publicPageSize = 50
@@ -89,7 +91,7 @@ func writeHTML(e *core.RequestEvent, name string, data any) error {
 	}
 	h := e.Response.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Cache-Control", "no-cache") // a withdrawal shows at once
 	e.Response.WriteHeader(http.StatusOK)
 	_, err := e.Response.Write(buf.Bytes())
 	return err
@@ -189,7 +191,7 @@ func (m *Module) HandlePublicFeed(e *core.RequestEvent) error {
 	}
 	h := e.Response.Header()
 	h.Set("Content-Type", "application/atom+xml; charset=utf-8")
-	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Cache-Control", "no-cache") // a withdrawal shows at once
 	e.Response.WriteHeader(http.StatusOK)
 	_, err = e.Response.Write(append([]byte(xml.Header), out...))
 	return err

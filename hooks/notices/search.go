@@ -77,7 +77,8 @@ func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
 	if err != nil {
 		return err
 	}
-	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages, Items: []Found{}}
+	out := api.Page[Found]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
+		TotalCapped: res.TotalCapped, Items: []Found{}}
 	for i, r := range recs {
 		body := markdown.PlainText(m.contentOf(e.App, r).GetString("body"))
 		out.Items = append(out.Items, Found{Item: items[i], TitleSpans: search.Highlight(items[i].Title, text),
