@@ -16,6 +16,7 @@ import (
 	"govcollab/hooks/calendar"
 	"govcollab/hooks/files"
 	"govcollab/hooks/notify"
+	"govcollab/hooks/org"
 	"govcollab/policies"
 )
 
@@ -561,7 +562,7 @@ func (m *Module) checkPeople(tx core.App, users []string, actor string) error {
 	}
 	var n int
 	err := tx.DB().Select("COUNT(*)").From("users").Where(dbx.And(dbx.In("id", anySlice(users)...), dbx.HashExp{"active": true},
-		dbx.NewExp("NOT EXISTS (SELECT 1 FROM json_each(users.roles) WHERE json_each.value IN ('sysadmin', 'secadmin', 'auditor'))"))).Row(&n)
+		org.NotAdmin())).Row(&n)
 	if err != nil {
 		return err
 	}

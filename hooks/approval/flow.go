@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/org"
 )
 
 // Flow is a workflow template's definition (JSON in workflows.definition),
@@ -194,7 +195,7 @@ func validateAssignee(app core.App, a Assignee, at string, i int, name string) e
 		}
 		// active business users: the three administrators hold no documents
 		if err := app.DB().Select("COUNT(*)").From("users").Where(dbx.And(dbx.In("id", ids...), dbx.HashExp{"active": true},
-			dbx.NewExp(`users.roles NOT LIKE '%"sysadmin"%' AND users.roles NOT LIKE '%"secadmin"%' AND users.roles NOT LIKE '%"auditor"%'`))).Row(&n); err != nil {
+			org.NotAdmin())).Row(&n); err != nil {
 			return err
 		}
 		if n != len(dedupe(a.Users)) {

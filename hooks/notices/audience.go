@@ -13,6 +13,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/org"
 	"govcollab/policies"
 )
 
@@ -225,7 +226,7 @@ func reachTops(app core.App, right dbx.Expression) ([]UnitSel, error) {
 // picks the audience of a; excludeRoot leaves out anyone already holding a
 // receipt of that notice chain (a forwarded copy reaches only new people).
 func (m *Module) where(app core.App, a *Audience, excludeRoot string) (dbx.Expression, error) {
-	conds := []dbx.Expression{dbx.HashExp{"users.active": true}, notAdmin()}
+	conds := []dbx.Expression{dbx.HashExp{"users.active": true}, org.NotAdmin()}
 	var picks []dbx.Expression
 	if len(a.Units) > 0 || len(a.Levels) > 0 || len(a.Systems) > 0 || len(a.Roles) > 0 {
 		var group []dbx.Expression
@@ -306,13 +307,6 @@ func subtreeOf(col, path string) dbx.Expression {
 	lo, hi := param(), param()
 	return dbx.NewExp(fmt.Sprintf("(%s >= {:%s} AND %s < {:%s})", col, lo, col, hi),
 		dbx.Params{lo: path, hi: policies.PathUpperBound(path)})
-}
-
-// notAdmin leaves out the three administrators. roles is a JSON array of
-// plain role names, so a quoted name matches exactly one element; LIKE
-// reads it far faster than json_each for a hundred thousand people.
-func notAdmin() dbx.Expression {
-	return dbx.NewExp(`users.roles NOT LIKE '%"sysadmin"%' AND users.roles NOT LIKE '%"secadmin"%' AND users.roles NOT LIKE '%"auditor"%'`)
 }
 
 // hasRole: the user holds one of roles at home (see notAdmin for LIKE).
