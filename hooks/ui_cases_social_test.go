@@ -84,8 +84,8 @@ func TestUICasesSocial(t *testing.T) {
 		typeInto("cases-q", "一次不跑"),
 		chromedp.Click(chromedp.ID("cases-search")),
 		waitText("#cases-list", title),
-		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#cases-list .case-item-title')]
-			.find(a => a.textContent.includes(`+jsString(title)+`)).click()`),
+		// polls: the list re-renders (search, badges) and may briefly lack the row
+		waitJS(`(() => { const el = [...document.querySelectorAll('#cases-list .case-item-title')].find(a => a.textContent.includes(`+jsString(title)+`)); if (!el) return false; el.click(); return true; })()`),
 		waitJS(`/^#\/cases\/[a-z0-9]+$/.test(location.hash)`),
 		waitText("#case-title", title),
 		chromedp.WaitVisible(chromedp.ID("case-social")),
@@ -236,8 +236,7 @@ func TestUICasesSocial(t *testing.T) {
 	b.shot("notifications-1280")
 	b.phone("notifications", "#notes-list")
 	b.step("click the mention: marked read, on the case with the comment",
-		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#notes-list .note[data-read="false"] .note-link')]
-			.find(a => a.innerText.includes('提到了您') && a.innerText.includes(`+jsString(title)+`)).click()`),
+		waitJS(`(() => { const el = [...document.querySelectorAll('#notes-list .note[data-read="false"] .note-link')].find(a => a.innerText.includes('提到了您') && a.innerText.includes(`+jsString(title)+`)); if (!el) return false; el.click(); return true; })()`),
 		waitJS(`location.hash === `+jsString(caseHash)),
 		waitText("#case-title", title),
 		waitText("#case-comments-list", "请问推送失败怎么处理"),

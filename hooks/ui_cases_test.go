@@ -60,8 +60,8 @@ func TestUICases(t *testing.T) {
 	// openListed clicks the list row of the case titled want (the demo
 	// data holds other cases too).
 	openListed := func(want string) chromedp.Action[chromedp.Void] {
-		return chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#cases-list .case-item-title')]
-			.find(a => a.textContent.includes(` + jsString(want) + `)).click()`)
+		// polls: the list re-renders and may briefly lack the row
+		return waitJS(`(() => { const el = [...document.querySelectorAll('#cases-list .case-item-title')].find(a => a.textContent.includes(` + jsString(want) + `)); if (!el) return false; el.click(); return true; })()`)
 	}
 	signOut := func() {
 		t.Helper()

@@ -45,7 +45,7 @@ func TestUIDocs(t *testing.T) {
 		openDocs()
 		b.step(user+" finds it in 待办",
 			waitJS(row(`?.dataset.doc`)),
-			chromedp.Evaluate[chromedp.Void](row(`.querySelector('.doc-item-title').click()`)),
+			waitJS(`(() => { const el = `+row(`?.querySelector('.doc-item-title')`)+`; if (!el) return false; el.click(); return true; })()`),
 			waitJS(`location.hash === `+jsString(docHash)),
 			waitText("#doc-title", title),
 			chromedp.WaitVisible(chromedp.ID(button)),
@@ -201,7 +201,7 @@ func TestUIDocs(t *testing.T) {
 	b.shot("docs-inbound-1280")
 	b.phone("docs-inbound", "#inb-list")
 	b.step("登记 with 市政府收文办理",
-		chromedp.Evaluate[chromedp.Void](inbound+`.querySelector('.inb-register').click()`),
+		waitJS(`(() => { const el = `+inbound+`?.querySelector('.inb-register'); if (!el) return false; el.click(); return true; })()`),
 		waitJS(inbound+`.querySelector('select.inb-workflow option[value]:not([value=""])')`),
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			const sel = `+inbound+`.querySelector('select.inb-workflow');
