@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/pocketbase/dbx"
 	"net/http"
 	"sync/atomic"
 
@@ -91,4 +92,11 @@ func Unauthenticated(e *core.RequestEvent) *Error {
 		return NewError(http.StatusUnauthorized, "session_ended", "会话已结束，请重新登录")
 	}
 	return Unauthorized()
+}
+
+// SQL renders e for a hand-written statement, adding its parameters to
+// params (for statements that embed a policy Filter or another condition).
+// Quoting is the same inside a transaction, so the app's own handle renders.
+func (a *App) SQL(e dbx.Expression, params dbx.Params) string {
+	return e.Build(a.ConcurrentDB().(*dbx.DB), params)
 }

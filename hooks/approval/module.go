@@ -59,14 +59,12 @@ type Module struct {
 	files *files.Module
 	audit *audit.Audit
 	now   func() time.Time
-	db    *dbx.DB
 }
 
 // New wires the module: document files are downloaded by those who may
 // read the document.
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
-	m.db, _ = app.ConcurrentDB().(*dbx.DB)
 	fm.RegisterOwner("doc", m.mayDownload)
 	app.OnRecordUpdate(DocsTable).BindFunc(m.guardSigned)
 	app.OnRecordDelete(DocsTable).BindFunc(m.guardSignedDelete)
@@ -122,4 +120,4 @@ func (m *Module) guardSignedDelete(e *core.RecordEvent) error {
 
 // sql renders e with its parameters added to params (quoting is the same
 // inside a transaction).
-func (m *Module) sql(e dbx.Expression, params dbx.Params) string { return e.Build(m.db, params) }
+func (m *Module) sql(e dbx.Expression, params dbx.Params) string { return m.app.SQL(e, params) }

@@ -62,7 +62,6 @@ type Module struct {
 	files *files.Module
 	audit *audit.Audit
 	now   func() time.Time
-	db    *dbx.DB
 
 	jobs       sync.Mutex     // one reminder/escalation/publication run at a time
 	announcing sync.WaitGroup // notifications being written in the background
@@ -72,7 +71,6 @@ type Module struct {
 // notice download them); reply attachments follow the receipt.
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
-	m.db, _ = app.ConcurrentDB().(*dbx.DB)
 	fm.RegisterOwner("notice", m.mayDownload)
 	fm.RegisterOwner("notice_receipt", m.mayDownloadReply)
 	app.OnRecordCreate("users").BindFunc(m.onUserChange)
@@ -134,4 +132,4 @@ func (m *Module) mayDownloadReply(app core.App, s *policies.Subject, f *core.Rec
 // sql renders e with its parameters added to params, for hand-written
 // statements that embed a policy Filter or an audience condition (quoting
 // is the same inside a transaction, so the app's own handle renders).
-func (m *Module) sql(e dbx.Expression, params dbx.Params) string { return e.Build(m.db, params) }
+func (m *Module) sql(e dbx.Expression, params dbx.Params) string { return m.app.SQL(e, params) }
