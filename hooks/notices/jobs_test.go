@@ -188,3 +188,37 @@ func TestScheduledPublish(t *testing.T) {
 		t.Fatalf("status %v", v["status"])
 	}
 }
+
+// TestScheduledEmpty: a scheduled notice whose audience has emptied by its
+// time is published, and its publisher told nobody received it; one that
+// names a person since deactivated is withdrawn with that reason.
+func TestScheduledEmpty(t *testing.T) {
+	e := apptest.NewEnv(t)
+	clock := newClock(e)
+	taxUnit, tax := unit(e, "东城市税务局"), apptest.UserID(t, "staff.east.tax")
+	others := column(t, e.App, "SELECT id FROM users WHERE unit = {:u} AND id != {:me}", dbx.Params{"u": taxUnit, "me": tax})
+	at := clock.now().Add(time.Hour).Format(time.RFC3339)
+	emptied := str(e.Must(http.StatusCreated, "leader.east", "POST", "/api/gov/notices", map[string]any{
+		"title": "对象将清空的定时通知", "publish_at": at,
+		"audience": map[string]any{"units": []string{taxUnit}, "exclude_users": others}})["id"])
+	named := str(e.Must(http.StatusCreated, "leader.east", "POST", "/api/gov/notices", map[string]any{
+		"title": "点名发送的定时通知", "publish_at": at, "audience": map[string]any{"users": []string{tax}}})["id"])
+	e.Must(200, "admin.sys", "POST", "/api/gov/admin/users/"+tax+"/deactivate", map[string]any{})
+	clock.advance(2 * time.Hour)
+	if k, err := e.G.Notices.PublishDue(); err != nil || k != 1 {
+		t.Fatalf("PublishDue: %d, %v", k, err)
+	}
+	if got := receiptUsers(t, e.App, emptied); len(got) != 0 {
+		t.Fatalf("receipts %v, want none", got)
+	}
+	if got := notes(t, e.App, "notice.empty", "#/notices/"+emptied); got[apptest.UserID(t, "leader.east")] != 1 || len(got) != 1 {
+		t.Fatalf("the publisher was not told the notice reached nobody: %v", got)
+	}
+	r, err := e.App.FindRecordById("notices", named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.GetString("status") != "withdrawn" || !strings.Contains(r.GetString("withdraw_reason"), "人员不存在或已停用") {
+		t.Fatalf("named notice: %s %q", r.GetString("status"), r.GetString("withdraw_reason"))
+	}
+}

@@ -296,3 +296,30 @@ func TestLaterJoiners(t *testing.T) {
 		t.Fatalf("receipts %d (was %d), recipients %d; want %d", got, before, recipients, before+3)
 	}
 }
+
+// TestRoleGainJoins: a notice sent to the reviewers of a subtree reaches a
+// person there who is made a reviewer while it is open, and only once.
+func TestRoleGainJoins(t *testing.T) {
+	e := apptest.NewEnv(t)
+	east := unit(e, "东城市人民政府")
+	n := e.Must(http.StatusCreated, "leader.east", "POST", "/api/gov/notices", map[string]any{
+		"title": "关于审核人员培训的通知",
+		"audience": map[string]any{"units": []map[string]any{{"id": east, "subtree": true}}, "roles": []string{"reviewer", "leader"}}})
+	id := str(n["id"])
+	tax := apptest.UserID(t, "staff.east.tax")
+	held := func() int {
+		return count(t, e.App, "SELECT COUNT(*) FROM notice_receipts WHERE notice = {:n} AND user = {:u}", dbx.Params{"n": id, "u": tax})
+	}
+	if held() != 0 {
+		t.Fatal("a plain staff member received a notice for reviewers")
+	}
+	e.Must(200, "admin.sec", "PUT", "/api/gov/admin/users/"+tax+"/roles", map[string]any{"roles": []string{"staff", "reviewer"}})
+	if held() != 1 {
+		t.Fatal("a person made reviewer has no receipt")
+	}
+	e.Must(200, "admin.sec", "PUT", "/api/gov/admin/users/"+tax+"/roles", map[string]any{"roles": []string{"staff"}})
+	e.Must(200, "admin.sec", "PUT", "/api/gov/admin/users/"+tax+"/roles", map[string]any{"roles": []string{"staff", "reviewer"}})
+	if held() != 1 {
+		t.Fatalf("receipts after losing and regaining the role: %d, want 1", held())
+	}
+}

@@ -433,9 +433,16 @@ func (m *Module) PublishDue() (int, error) {
 				_, err = m.check(tx, s, aud)
 			}
 			if err != nil {
+				reason := "定时发布时发布人已无权向所选对象发布"
+				var ae *api.Error
+				if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
+					reason = "定时发布时通知对象已不符合要求：" + ae.Message
+				} else if ae == nil && s != nil {
+					return err // a database error: try again next minute
+				}
 				fresh.Set("status", "withdrawn")
 				fresh.Set("withdrawn_at", types.NowDateTime())
-				fresh.Set("withdraw_reason", "定时发布时发布人已无权向所选对象发布")
+				fresh.Set("withdraw_reason", reason)
 				c.After = map[string]any{"status": "withdrawn", "reason": fresh.GetString("withdraw_reason")}
 				if err := tx.Save(fresh); err != nil {
 					return err
@@ -449,6 +456,11 @@ func (m *Module) PublishDue() (int, error) {
 			}
 			published = true
 			c.After = map[string]any{"status": "published", "recipients": n}
+			if n == 0 { // everyone left the audience meanwhile: say so rather than publish into silence
+				return notify.Send(tx, []string{fresh.GetString("publisher")}, notify.Note{Kind: "notice.empty",
+					Title: "定时通知已发布，但暂无接收人：" + fresh.GetString("title"),
+					Body:  "所选通知对象中目前没有可接收通知的人员；此后加入的人员将按规则收到。", Link: link(fresh.Id)})
+			}
 			return nil
 		})
 		if err != nil {
@@ -565,7 +577,8 @@ func (m *Module) forward(s *policies.Subject, orig *core.Record, in ForwardInput
 }
 
 // onUserChange adds later joiners (documented rule): a person who joins —
-// created, moved to another unit, or reactivated — receives the notices
+// created, moved to another unit, reactivated, or given a role they did
+// not hold (an audience may name roles) — receives the notices
 // still open (published, not expired, before any confirm deadline,
 // published within the last 90 days) whose stored audience matches them
 // now, in the same transaction as the change. Leaving keeps one's receipts:
@@ -577,11 +590,21 @@ func (m *Module) onUserChange(e *core.RecordEvent) error {
 		return err
 	}
 	r := e.Record
-	joined := isNew || orig.GetString("unit") != r.GetString("unit") || (!orig.GetBool("active") && r.GetBool("active"))
+	joined := isNew || orig.GetString("unit") != r.GetString("unit") || (!orig.GetBool("active") && r.GetBool("active")) ||
+		gainedRole(orig.GetStringSlice("roles"), r.GetStringSlice("roles"))
 	if !joined || !r.GetBool("active") {
 		return nil
 	}
 	return m.addJoiner(e.App, r.Id)
+}
+
+func gainedRole(before, after []string) bool {
+	for _, r := range after {
+		if !slices.Contains(before, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Module) addJoiner(tx core.App, userID string) error {
