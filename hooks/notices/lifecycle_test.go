@@ -303,7 +303,7 @@ func TestRoleGainJoins(t *testing.T) {
 	e := apptest.NewEnv(t)
 	east := unit(e, "东城市人民政府")
 	n := e.Must(http.StatusCreated, "leader.east", "POST", "/api/gov/notices", map[string]any{
-		"title": "关于审核人员培训的通知",
+		"title":    "关于审核人员培训的通知",
 		"audience": map[string]any{"units": []map[string]any{{"id": east, "subtree": true}}, "roles": []string{"reviewer", "leader"}}})
 	id := str(n["id"])
 	tax := apptest.UserID(t, "staff.east.tax")
