@@ -45,8 +45,11 @@ type Server struct {
 	Endpoint  string
 	AccessKey string
 	SecretKey string
-	// Dir is the data directory.
+	// Dir is the data directory (the parent of the drives when Drives is set).
 	Dir string
+	// Drives are the drive directories of an erasure-coded server
+	// (StartDrives); nil for a single-directory server.
+	Drives []string
 
 	bin     string
 	console string
@@ -139,6 +142,25 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// StartDrives runs a private erasure-coded server over n drive
+// directories (n ≥ 4), as a distributed deployment spreads each object's
+// data and parity shards over its drives.
+func StartDrives(t testing.TB, n int) *Server {
+	t.Helper()
+	bin := binaryOrSkip(t)
+	dir := t.TempDir()
+	s := &Server{Dir: filepath.Join(dir, "data")}
+	for i := 1; i <= n; i++ {
+		s.Drives = append(s.Drives, filepath.Join(s.Dir, fmt.Sprintf("d%d", i)))
+	}
+	s, err := startServer(bin, s, filepath.Join(dir, "home"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
 var (
 	sharedMu  sync.Mutex
 	shared    *Server
@@ -198,18 +220,17 @@ func freePort() (string, error) {
 }
 
 func start(bin, dataDir, home string) (*Server, error) {
-	for _, d := range []string{dataDir, home} {
+	return startServer(bin, &Server{Dir: dataDir}, home)
+}
+
+func startServer(bin string, s *Server, home string) (*Server, error) {
+	for _, d := range append([]string{s.Dir, home}, s.Drives...) {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, err
 		}
 	}
-	s := &Server{
-		AccessKey: "mt" + randomHex(8),
-		SecretKey: randomHex(20),
-		Dir:       dataDir,
-		bin:       bin,
-		home:      home,
-	}
+	s.AccessKey, s.SecretKey = "mt"+randomHex(8), randomHex(20)
+	s.bin, s.home = bin, home
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ { // a grabbed port is retried
 		var err error
@@ -228,8 +249,12 @@ func start(bin, dataDir, home string) (*Server, error) {
 
 // launch runs the binary on s's address and waits for it to be live.
 func (s *Server) launch() error {
-	cmd := exec.Command(s.bin, "server", s.Dir,
-		"--address", s.Endpoint, "--console-address", s.console, "--quiet")
+	dirs := []string{s.Dir}
+	if len(s.Drives) > 0 {
+		dirs = s.Drives
+	}
+	args := append(append([]string{"server"}, dirs...), "--address", s.Endpoint, "--console-address", s.console, "--quiet")
+	cmd := exec.Command(s.bin, args...)
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+s.AccessKey,
 		"MINIO_ROOT_PASSWORD="+s.SecretKey,
