@@ -13,7 +13,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 HTTP        ?= 127.0.0.1:8090
 DATA        ?= pb_data
 
-.PHONY: build run demo test test-unit test-race bench lint clean minio
+.PHONY: build run demo test test-unit test-race bench lint clean minio release
 
 build:
 	$(GO) build -o $(BIN) .
@@ -83,5 +83,20 @@ lint: $(STATICCHECK)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
+# Static binaries for intranet servers: x86-64, ARM64 (鲲鹏/飞腾) and
+# LoongArch (龙芯) — pure Go (the SQLite driver needs no cgo), so one
+# machine builds all three; SHA256SUMS beside them.
+RELEASE_TARGETS := linux/amd64 linux/arm64 linux/loong64
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+release:
+	mkdir -p dist
+	set -e; for t in $(RELEASE_TARGETS); do \
+	  os=$${t%/*}; arch=$${t#*/}; \
+	  echo "building $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" \
+	    -o dist/govcollab-$(VERSION)-$$os-$$arch . ; \
+	done
+	cd dist && sha256sum govcollab-$(VERSION)-* > SHA256SUMS && cat SHA256SUMS
+
 clean:
-	rm -rf bin bench.out test-output
+	rm -rf bin bench.out test-output dist

@@ -12,8 +12,12 @@ import (
 	_ "govcollab/migrations"
 )
 
+// version is set at release build time (make release).
+var version = "dev"
+
 func main() {
 	app := pocketbase.New()
+	app.RootCmd.Version = version
 
 	var demo bool
 	app.RootCmd.PersistentFlags().BoolVar(&demo, "demo", false,
