@@ -5,10 +5,12 @@ package main
 
 import (
 	"log"
+	"os"
 
 	"github.com/pocketbase/pocketbase"
 
 	"govcollab/hooks"
+	"govcollab/hooks/security"
 	_ "govcollab/migrations"
 )
 
@@ -28,6 +30,8 @@ func main() {
 		log.Fatal(err)
 	}
 	app.RootCmd.AddCommand(g.Files.Commands()...)
+	// serve --https with the intranet's own certificate (README, Deployment)
+	app.OnServe().BindFunc(security.OwnCertificate(os.Getenv))
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
