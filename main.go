@@ -32,6 +32,7 @@ func main() {
 	app.RootCmd.AddCommand(g.Files.Commands()...)
 	// serve --https with the intranet's own certificate (README, Deployment)
 	app.OnServe().BindFunc(security.OwnCertificate(os.Getenv))
+	app.OnBootstrap().BindFunc(security.TrustProxy(os.Getenv))
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
