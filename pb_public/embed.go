@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the static UI: HTML, CSS, ES modules and vendored libraries.
 //
-//go:embed *.html css js vendor img
+//go:embed *.html *.js *.webmanifest css js vendor img
 var FS embed.FS
