@@ -22,6 +22,8 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+require github.com/emersion/go-message v0.18.2
+
 require (
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
