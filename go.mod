@@ -22,7 +22,7 @@ require (
 	golang.org/x/text v0.43.0
 )
 
-require github.com/emersion/go-message v0.18.2
+require github.com/emersion/go-message v0.18.2 // mail-in: MIME parsing with GBK/GB18030/Big5 charsets (hooks/mailin)
 
 require (
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect

@@ -22,11 +22,11 @@ func readCorpus(t testing.TB, name string) []byte {
 func TestCorpus(t *testing.T) {
 	type att struct{ name, mime string }
 	for _, c := range []struct {
-		file                          string
-		subject, from, addr, textHas  string
-		atts                          []att
-		number, org                   string
-		quarantine                    string
+		file                         string
+		subject, from, addr, textHas string
+		atts                         []att
+		number, org                  string
+		quarantine                   string
 	}{
 		{file: "gbk.eml", subject: "西城市人民政府关于做好2026年防汛工作的通知", from: "西城市政府办公室", addr: "ban@xicheng.gov.example",
 			textHas: "现将《2026年防汛工作方案》", atts: []att{{"防汛工作方案.pdf", "application/pdf"}}, number: "西政发〔2026〕12号", org: "西城市人民政府"},

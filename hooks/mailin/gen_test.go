@@ -43,7 +43,9 @@ func b64(b []byte) string {
 	return out.String()
 }
 
-func word(cs string, b []byte) string { return "=?" + cs + "?B?" + base64.StdEncoding.EncodeToString(b) + "?=" }
+func word(cs string, b []byte) string {
+	return "=?" + cs + "?B?" + base64.StdEncoding.EncodeToString(b) + "?="
+}
 
 func qp(b []byte) string {
 	var buf bytes.Buffer
