@@ -24,6 +24,8 @@ require (
 
 require github.com/emersion/go-message v0.18.2 // mail-in: MIME parsing with GBK/GB18030/Big5 charsets (hooks/mailin)
 
+require github.com/emersion/go-imap/v2 v2.0.0-beta.8 // mail-in: IMAP client with IDLE; imapserver + imapmemserver in tests (hooks/mailin)
+
 require (
 	github.com/asaskevich/govalidator v0.0.0-20230301143203-a9d515a09cc2 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
@@ -35,6 +37,7 @@ require (
 	github.com/disintegration/imaging v1.6.2 // indirect
 	github.com/domodwyer/mailyak/v3 v3.6.2 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/fatih/color v1.19.0 // indirect
 	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/ganigeorgiev/fexpr v0.6.0 // indirect

@@ -4,6 +4,7 @@
 package hooks
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -15,6 +16,7 @@ import (
 	"govcollab/hooks/calendar"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
+	"govcollab/hooks/mailin"
 	"govcollab/hooks/notices"
 	"govcollab/hooks/notify"
 	"govcollab/hooks/org"
@@ -47,6 +49,7 @@ type Gov struct {
 	Docs     *approval.Module
 	Calendar *calendar.Module
 	Notify   *notify.Module
+	Mail     *mailin.Service
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -66,6 +69,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, notices.ObjectTypes()...)
 	types = append(types, approval.ObjectTypes()...)
 	types = append(types, calendar.ObjectTypes()...)
+	types = append(types, mailin.ObjectTypes()...)
 	return types
 }
 
@@ -113,6 +117,12 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Notices = notices.New(a, g.Files, g.Audit)
 	g.Docs = approval.New(a, g.Files, g.Audit)
 	g.Calendar = calendar.New(a)
+	g.Mail = mailin.New(a, g.Files, vault)
+	g.Retention.Register("raw_mail", mailin.PurgeRaw)
+	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
+		g.Mail.Stop()
+		return e.Next()
+	})
 
 	app.OnServe().BindFunc(func(se *core.ServeEvent) error {
 		// No browser installer: its token has no session, and superusers are
@@ -136,6 +146,9 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		g.Files.Schedule()
 		g.Notices.Schedule()
 		g.Docs.Schedule()
+		if err := g.Mail.Start(context.Background()); err != nil {
+			return err
+		}
 		bindRoutes(se, g)
 		return se.Next()
 	})
