@@ -10,6 +10,8 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
+	"govcollab/hooks/markdown"
 	"govcollab/hooks/notify"
 	"govcollab/policies"
 )
@@ -82,7 +84,11 @@ func (m *Module) dispatch(tx core.App, s *policies.Subject, doc *core.Record, in
 				"source": "exchange", "status": "new", "from_doc": doc.Id, "from_unit": doc.GetString("unit"),
 				"sender_org": sender, "title": doc.GetString("title"), "number": doc.GetString("number"),
 				"urgency": doc.GetString("urgency"), "copy": list.copy, "received_at": now})
+			r.Id = core.GenerateDefaultRandomId()
 			if err := tx.Save(r); err != nil {
+				return err
+			}
+			if _, err := files.Copy(tx, "doc", doc.Id, InboundTable, r.Id, office.Id); err != nil {
 				return err
 			}
 			delivered = append(delivered, office.GetString("name"))
@@ -119,6 +125,12 @@ type InboundItem struct {
 	ReceivedAt string `json:"received_at"`
 	HandledBy  string `json:"handled_by_name"`
 	HandledAt  string `json:"handled_at"`
+	// mail-in: the sender's address, the start of the text, the
+	// attachments and the raw message (for quarantined mail, to inspect)
+	SenderAddr string       `json:"sender_addr"`
+	Excerpt    string       `json:"excerpt"`
+	Files      []files.Info `json:"files"`
+	RawFile    string       `json:"raw_file,omitempty"`
 }
 
 var inboundSpec = api.ListSpec{
@@ -137,14 +149,38 @@ func inboundItem(r *core.Record, nm *api.Names) InboundItem {
 		Number: r.GetString("number"), SenderOrg: r.GetString("sender_org"), Urgency: r.GetString("urgency"),
 		Copy: r.GetBool("copy"), Reason: r.GetString("reason"), Doc: r.GetString("doc"), FromDoc: r.GetString("from_doc"),
 		Unit: r.GetString("unit"), UnitName: nm.Of("units", r.GetString("unit")), ReceivedAt: r.GetString("received_at"),
-		HandledBy: nm.Of("users", r.GetString("handled_by")), HandledAt: r.GetString("handled_at")}
+		HandledBy: nm.Of("users", r.GetString("handled_by")), HandledAt: r.GetString("handled_at"),
+		SenderAddr: r.GetString("sender_addr"), Excerpt: excerpt(r.GetString("body"), 200), Files: []files.Info{}}
+}
+
+// withFiles adds an item's attachments and raw message.
+func (m *Module) withFiles(app core.App, it InboundItem) InboundItem {
+	if list, err := m.files.List(app, InboundTable, it.ID); err == nil && list != nil {
+		it.Files = list
+	}
+	if it.Source == "mail" {
+		if raw, err := m.files.List(app, "mail_raw", it.ID); err == nil && len(raw) > 0 {
+			it.RawFile = raw[0].ID
+		}
+	}
+	return it
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // HandleInbound is GET /api/gov/inbound: the 收文 queue of the offices
 // where the caller is a clerk.
 func (m *Module) HandleInbound(e *core.RequestEvent) error {
 	nm := api.NewNames(e.App)
-	return api.List(m.app, e, inboundSpec, func(_ *policies.Subject, r *core.Record) InboundItem { return inboundItem(r, nm) })
+	return api.List(m.app, e, inboundSpec, func(_ *policies.Subject, r *core.Record) InboundItem {
+		return m.withFiles(e.App, inboundItem(r, nm))
+	})
 }
 
 // handling loads inbound id for a clerk of its office, still open.
@@ -245,7 +281,7 @@ func (m *Module) handle(e *core.RequestEvent, action string, fn func(tx core.App
 	if err != nil {
 		return err
 	}
-	return e.JSON(http.StatusOK, inboundItem(r, api.NewNames(e.App)))
+	return e.JSON(http.StatusOK, m.withFiles(e.App, inboundItem(r, api.NewNames(e.App))))
 }
 
 // RegisterInput is the body of POST /api/gov/inbound/{id}/register.
@@ -276,7 +312,9 @@ func (m *Module) HandleRegister(e *core.RequestEvent) error {
 // register turns inbound item r into a 收文 of its office, numbered and
 // submitted into workflow (inside tx; the caller saves r).
 func (m *Module) register(tx core.App, s *policies.Subject, r *core.Record, in RegisterInput) (string, error) {
-	if st := r.GetString("status"); st != "new" && st != "received" {
+	if st := r.GetString("status"); st == "quarantined" {
+		return "", api.Conflict("该邮件已被隔离，不能登记")
+	} else if st != "new" && st != "received" {
 		return "", api.Conflict("该收文已登记或已退回")
 	}
 	col, err := tx.FindCachedCollectionByNameOrId(DocsTable)
@@ -296,6 +334,11 @@ func (m *Module) register(tx core.App, s *policies.Subject, r *core.Record, in R
 	body, html := "", ""
 	if src, err := tx.FindRecordById(DocsTable, r.GetString("from_doc")); err == nil {
 		body, html = src.GetString("body"), src.GetString("body_html")
+	} else if text := r.GetString("body"); text != "" { // mail-in: the message's text, shown as it came
+		body = markdown.Escape(text)
+		if html, err = markdown.Render(body); err != nil {
+			return "", err
+		}
 	}
 	urgency := r.GetString("urgency")
 	if urgency == "" {
@@ -307,6 +350,9 @@ func (m *Module) register(tx core.App, s *policies.Subject, r *core.Record, in R
 		"main_to": []string{}, "copy_to": []string{}, "inbound": r.Id, "sender_org": r.GetString("sender_org"),
 		"sender_number": r.GetString("number"), "workflow": strings.TrimSpace(in.Workflow)})
 	if err := tx.Save(doc); err != nil {
+		return "", err
+	}
+	if _, err := files.Copy(tx, InboundTable, r.Id, "doc", doc.Id, office.Id); err != nil {
 		return "", err
 	}
 	number, year, seq, err := nextNumber(tx, office.Id, "收文", doc.Id, s.ID, m.now())

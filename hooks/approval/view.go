@@ -51,6 +51,8 @@ type Doc struct {
 	Signer         string       `json:"signer_name"`
 	SignedAt       string       `json:"signed_at"`
 	DispatchedAt   string       `json:"dispatched_at"`
+	SenderOrg      string       `json:"sender_org"`    // 收文: the issuing organ
+	SenderNumber   string       `json:"sender_number"` // 收文: its 发文字号
 	Steps          []StepView   `json:"steps"`
 	Can            Can          `json:"can"`
 }
@@ -137,6 +139,7 @@ func (m *Module) page(app core.App, s *policies.Subject, rec *core.Record) (*Doc
 	nm := api.NewNames(app)
 	out := &Doc{Item: m.item(rec, nm), Body: rec.GetString("body"), BodyHTML: rec.GetString("body_html"),
 		Copies: rec.GetInt("copies"), AttachmentNote: rec.GetString("attachment_note"), Workflow: rec.GetString("workflow"),
+		SenderOrg: rec.GetString("sender_org"), SenderNumber: rec.GetString("sender_number"),
 		Signer: nm.Of("users", rec.GetString("signer")), SignedAt: rec.GetString("signed_at"),
 		DispatchedAt: rec.GetString("dispatched_at"), Files: []files.Info{}, Steps: []StepView{}}
 	all, err := m.files.List(app, "doc", rec.Id)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tools/types"
 )
@@ -95,4 +96,22 @@ func RecordReceived(tx core.App, r Received, unit, refType, refID string) (*core
 		"key": r.Key, "uploader": SystemUploader, "unit": unit, "ref_type": refType, "ref_id": refID,
 		"attached": types.NowDateTime()})
 	return rec, tx.Save(rec)
+}
+
+// Copy attaches to toType/toID a row for each file of fromType/fromID
+// (inside tx): the same stored object, a file of its own (a 收文 keeps its
+// attachments when the sender's document changes, and the reverse).
+func Copy(tx core.App, fromType, fromID, toType, toID, unit string) (int, error) {
+	rows, err := tx.FindAllRecords(FilesTable, dbx.HashExp{"ref_type": fromType, "ref_id": fromID})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		_, err := RecordReceived(tx, Received{Name: r.GetString("name"), Type: FileType{Ext: r.GetString("ext"), MIME: r.GetString("mime")},
+			Size: int64(r.GetInt("size")), Sum: r.GetString("sha256"), Key: r.GetString("key")}, unit, toType, toID)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
 }

@@ -502,3 +502,25 @@ func attr(n *html.Node, key string) string {
 	}
 	return ""
 }
+
+// Escape makes plain text (a mail's body) Markdown that renders as the
+// same text: every ASCII punctuation mark escaped, each line break kept.
+func Escape(text string) string {
+	var b strings.Builder
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		for _, r := range l {
+			if r < 0x80 && strings.ContainsRune("\\`*_{}[]()#+-.!|<>&~=\"'$%:;,?@^/", r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		if i < len(lines)-1 {
+			if strings.TrimSpace(l) != "" && i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "" {
+				b.WriteString("  ") // a hard break: the line stays a line
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}

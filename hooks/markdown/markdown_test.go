@@ -470,3 +470,23 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestEscape: plain text renders as itself — no links, markup or HTML —
+// with its lines kept.
+func TestEscape(t *testing.T) {
+	src := "各单位：\n请于12月1日前报送 *名单* [见附件](javascript:alert(1)) <b>加粗</b> &amp; # 标题\n\n西城市人民政府"
+	html, err := Render(Escape(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<em>", "<a ", "<b>", "<h1>", "javascript:alert(1)\""} {
+		if strings.Contains(html, bad) {
+			t.Fatalf("%q rendered markup %q: %s", src, bad, html)
+		}
+	}
+	for _, want := range []string{"*名单*", "[见附件](javascript:alert(1))", "&lt;b&gt;加粗&lt;/b&gt;", "&amp;amp;", "# 标题", "<br"} {
+		if !strings.Contains(html, want) {
+			t.Fatalf("%q missing from %s", want, html)
+		}
+	}
+}
