@@ -170,7 +170,10 @@ func Seed(g *Gov) error {
 	if err := g.Docs.SeedDemo(); err != nil {
 		return err
 	}
-	return g.Docs.SeedDocs()
+	if err := g.Docs.SeedDocs(); err != nil {
+		return err
+	}
+	return g.Mail.SeedDemo(g.Docs.RegisterDemo)
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

@@ -198,3 +198,29 @@ func (m *Module) demoTemplate(unit, name string) (string, error) {
 	}
 	return ids[0], nil
 }
+
+// RegisterDemo registers 收文 item id as 西城市's clerk into the city's
+// inbound workflow (demo data of other modules, e.g. mail-in).
+func (m *Module) RegisterDemo(id string) error {
+	clerk, err := m.demoSubject("clerk.west")
+	if err != nil {
+		return err
+	}
+	flow, err := m.demoTemplate("西城市人民政府", "市政府收文办理")
+	if err != nil {
+		return err
+	}
+	_, err = m.app.Apply(clerk.ID, "inbound.register", func(tx core.App, c *api.Change) error {
+		r, err := tx.FindRecordById(InboundTable, id)
+		if err != nil {
+			return err
+		}
+		c.Object = InboundTable + "/" + r.Id
+		if _, err := m.register(tx, clerk, r, RegisterInput{Workflow: flow}); err != nil {
+			return err
+		}
+		r.Set("handled_by", clerk.ID)
+		return tx.Save(r)
+	})
+	return err
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/pocketbase/dbx"
@@ -23,13 +24,14 @@ import (
 // imapServer is go-imap's own in-memory server on 127.0.0.1, with one
 // account (shouwen / the password) holding INBOX, Processed and Quarantine.
 type imapServer struct {
-	addr string
-	user *imapmemserver.User
+	addr    string
+	user    *imapmemserver.User
+	fetched imap.UID
 }
 
 const imapPassword = "imap-Secret-2026"
 
-func startIMAP(t *testing.T) *imapServer {
+func startIMAP(t testing.TB) *imapServer {
 	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("shouwen", imapPassword)
@@ -56,7 +58,7 @@ func startIMAP(t *testing.T) *imapServer {
 	return &imapServer{addr: ln.Addr().String(), user: user}
 }
 
-func (s *imapServer) appendMsg(t *testing.T, folder string, raw []byte) {
+func (s *imapServer) appendMsg(t testing.TB, folder string, raw []byte) {
 	t.Helper()
 	if _, err := s.user.Append(folder, bytes.NewReader(raw), &imap.AppendOptions{Time: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -64,7 +66,7 @@ func (s *imapServer) appendMsg(t *testing.T, folder string, raw []byte) {
 }
 
 // count is how many messages a folder holds.
-func (s *imapServer) count(t *testing.T, folder string) uint32 {
+func (s *imapServer) count(t testing.TB, folder string) uint32 {
 	t.Helper()
 	st, err := s.user.Status(folder, &imap.StatusOptions{NumMessages: true})
 	if err != nil {
@@ -89,7 +91,7 @@ func fastTuning(pollOnly bool) mailin.Tuning {
 
 // addMailbox configures the server's account as 西城市人民政府办公室's
 // mailbox through the API, as its clerk.
-func addMailbox(t *testing.T, e *apptest.Env, s *imapServer, moveTo bool) string {
+func addMailbox(t testing.TB, e *apptest.Env, s *imapServer, moveTo bool) string {
 	t.Helper()
 	office, err := e.App.FindFirstRecordByData("units", "name", "西城市人民政府办公室")
 	if err != nil {
@@ -110,7 +112,7 @@ func addMailbox(t *testing.T, e *apptest.Env, s *imapServer, moveTo bool) string
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -121,7 +123,7 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
-func countSQL(t *testing.T, e *apptest.Env, q string, p dbx.Params) int {
+func countSQL(t testing.TB, e *apptest.Env, q string, p dbx.Params) int {
 	t.Helper()
 	var n int
 	if err := e.App.DB().NewQuery(q).Bind(p).Row(&n); err != nil {
@@ -131,10 +133,37 @@ func countSQL(t *testing.T, e *apptest.Env, q string, p dbx.Params) int {
 }
 
 // started runs the workers until the test ends.
-func started(t *testing.T, e *apptest.Env) {
+func started(t testing.TB, e *apptest.Env) {
 	t.Helper()
 	if err := e.G.Mail.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.G.Mail.Stop)
+}
+
+// fetchAll reads every message above the last one it read, as a client
+// that only fetches would (the baseline of BenchmarkIngest).
+func (s *imapServer) fetchAll(t testing.TB, folder string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	c, err := imapclient.DialInsecure(s.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("shouwen", imapPassword).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	set := imap.UIDSet{imap.UIDRange{Start: s.fetched + 1, Stop: 0}}
+	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		s.fetched = max(s.fetched, m.UID)
+	}
+	return time.Since(start)
 }

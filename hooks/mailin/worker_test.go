@@ -14,7 +14,7 @@ import (
 var goodMail = []string{"gbk.eml", "gb2312.eml", "utf8_nested.eml", "html_only.eml", "big5.eml"}
 
 // ledger counts a mailbox's ledger rows and mail-in queue items.
-func ledger(t *testing.T, e *apptest.Env, box string) (rows, items int) {
+func ledger(t testing.TB, e *apptest.Env, box string) (rows, items int) {
 	p := dbx.Params{"b": box}
 	return countSQL(t, e, "SELECT COUNT(*) FROM mail_messages WHERE mailbox = {:b}", p),
 		countSQL(t, e, "SELECT COUNT(*) FROM inbound WHERE mailbox = {:b} AND source = 'mail'", p)
