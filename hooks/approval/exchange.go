@@ -130,7 +130,7 @@ type InboundItem struct {
 	SenderAddr string       `json:"sender_addr"`
 	Excerpt    string       `json:"excerpt"`
 	Files      []files.Info `json:"files"`
-	RawFile    string       `json:"raw_file,omitempty"`
+	RawFile    *files.Info  `json:"raw_file,omitempty"`
 }
 
 var inboundSpec = api.ListSpec{
@@ -160,7 +160,7 @@ func (m *Module) withFiles(app core.App, it InboundItem) InboundItem {
 	}
 	if it.Source == "mail" {
 		if raw, err := m.files.List(app, "mail_raw", it.ID); err == nil && len(raw) > 0 {
-			it.RawFile = raw[0].ID
+			it.RawFile = &raw[0]
 		}
 	}
 	return it

@@ -48,9 +48,9 @@ func BenchmarkIngest(b *testing.B) {
 	msgs := 0
 	for i := 0; b.Loop(); i++ {
 		for j := range batch {
-			srv.appendMsg(b, "INBOX", benchMessage(i*batch+j))
+			srv.Append(b, "INBOX", benchMessage(i*batch+j))
 		}
-		fetchOnly += srv.fetchAll(b, "INBOX")
+		fetchOnly += srv.FetchNew(b, "INBOX")
 		t1 := time.Now()
 		if err := e.G.Mail.Start(context.Background()); err != nil {
 			b.Fatal(err)

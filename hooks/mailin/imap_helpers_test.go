@@ -1,79 +1,26 @@
 package mailin_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/pocketbase/dbx"
 
 	"govcollab/hooks/apptest"
 	"govcollab/hooks/mailin"
+	"govcollab/hooks/mailin/imaptest"
 )
 
-// imapServer is go-imap's own in-memory server on 127.0.0.1, with one
-// account (shouwen / the password) holding INBOX, Processed and Quarantine.
-type imapServer struct {
-	addr    string
-	user    *imapmemserver.User
-	fetched imap.UID
-}
+// imapServer is the test server (hooks/mailin/imaptest).
+type imapServer = imaptest.Server
 
-const imapPassword = "imap-Secret-2026"
+const imapPassword = imaptest.Password
 
-func startIMAP(t testing.TB) *imapServer {
-	t.Helper()
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("shouwen", imapPassword)
-	for _, box := range []string{"INBOX", "Processed", "Quarantine"} {
-		if err := user.Create(box, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close() })
-	return &imapServer{addr: ln.Addr().String(), user: user}
-}
-
-func (s *imapServer) appendMsg(t testing.TB, folder string, raw []byte) {
-	t.Helper()
-	if _, err := s.user.Append(folder, bytes.NewReader(raw), &imap.AppendOptions{Time: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// count is how many messages a folder holds.
-func (s *imapServer) count(t testing.TB, folder string) uint32 {
-	t.Helper()
-	st, err := s.user.Status(folder, &imap.StatusOptions{NumMessages: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *st.NumMessages
-}
+func startIMAP(t testing.TB) *imapServer { return imaptest.Start(t) }
 
 func corpusFile(t testing.TB, name string) []byte {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
@@ -97,7 +44,7 @@ func addMailbox(t testing.TB, e *apptest.Env, s *imapServer, moveTo bool) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(s.addr)
+	host, port, _ := net.SplitHostPort(s.Addr)
 	var p int
 	for _, c := range port {
 		p = p*10 + int(c-'0')
@@ -139,31 +86,4 @@ func started(t testing.TB, e *apptest.Env) {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.G.Mail.Stop)
-}
-
-// fetchAll reads every message above the last one it read, as a client
-// that only fetches would (the baseline of BenchmarkIngest).
-func (s *imapServer) fetchAll(t testing.TB, folder string) time.Duration {
-	t.Helper()
-	start := time.Now()
-	c, err := imapclient.DialInsecure(s.addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("shouwen", imapPassword).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	set := imap.UIDSet{imap.UIDRange{Start: s.fetched + 1, Stop: 0}}
-	msgs, err := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		s.fetched = max(s.fetched, m.UID)
-	}
-	return time.Since(start)
 }

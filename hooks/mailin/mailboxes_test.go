@@ -122,7 +122,7 @@ func TestMailboxRoutes(t *testing.T) {
 func TestConnectionTest(t *testing.T) {
 	e := apptest.NewEnv(t)
 	srv := startIMAP(t)
-	srv.appendMsg(t, "INBOX", corpusFile(t, "gbk.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
 	box := addMailbox(t, e, srv, false)
 	e.Must(200, "clerk.west", "PATCH", "/api/gov/mailboxes/"+box, map[string]any{"active": false})
 	out := e.Must(200, "clerk.west", "POST", "/api/gov/mailboxes/"+box+"/test", nil)

@@ -19,8 +19,8 @@ func TestMailToRegistered(t *testing.T) {
 	e := apptest.NewEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
-	srv.appendMsg(t, "INBOX", corpusFile(t, "gbk.eml"))
-	srv.appendMsg(t, "INBOX", corpusFile(t, "classified.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, "classified.eml"))
 	box := addMailbox(t, e, srv, true)
 	started(t, e)
 	waitFor(t, "two messages", 10*time.Second, func() bool {

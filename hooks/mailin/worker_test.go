@@ -28,18 +28,18 @@ func TestExactlyOnce(t *testing.T) {
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	for _, f := range goodMail[:3] {
-		srv.appendMsg(t, "INBOX", corpusFile(t, f))
+		srv.Append(t, "INBOX", corpusFile(t, f))
 	}
 	box := addMailbox(t, e, srv, true)
 	started(t, e)
 	waitFor(t, "the first three messages", 10*time.Second, func() bool { r, i := ledger(t, e, box); return r == 3 && i == 3 })
 
 	// new mail while the worker idles, one of them classified
-	srv.appendMsg(t, "INBOX", corpusFile(t, goodMail[3]))
-	srv.appendMsg(t, "INBOX", corpusFile(t, "classified.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, goodMail[3]))
+	srv.Append(t, "INBOX", corpusFile(t, "classified.eml"))
 	waitFor(t, "mail that arrived during IDLE", 10*time.Second, func() bool { r, i := ledger(t, e, box); return r == 5 && i == 5 })
 	waitFor(t, "the folders", 5*time.Second, func() bool {
-		return srv.count(t, "INBOX") == 0 && srv.count(t, "Processed") == 4 && srv.count(t, "Quarantine") == 1
+		return srv.Count(t, "INBOX") == 0 && srv.Count(t, "Processed") == 4 && srv.Count(t, "Quarantine") == 1
 	})
 	var reason string
 	_ = e.App.DB().NewQuery("SELECT reason FROM inbound WHERE mailbox = {:b} AND status = 'quarantined'").Bind(dbx.Params{"b": box}).Row(&reason)
@@ -56,18 +56,18 @@ func TestExactlyOnce(t *testing.T) {
 	}
 
 	// the mailbox rebuilt: new UIDVALIDITY, the same messages again, one new
-	if err := srv.user.Delete("INBOX"); err != nil {
+	if err := srv.User.Delete("INBOX"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.user.Create("INBOX", nil); err != nil {
+	if err := srv.User.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range append(goodMail[:4:4], "classified.eml", goodMail[4]) {
-		srv.appendMsg(t, "INBOX", corpusFile(t, f))
+		srv.Append(t, "INBOX", corpusFile(t, f))
 	}
 	waitFor(t, "the rebuilt mailbox", 15*time.Second, func() bool {
 		r, i := ledger(t, e, box)
-		return r == 6 && i == 6 && srv.count(t, "INBOX") == 0
+		return r == 6 && i == 6 && srv.Count(t, "INBOX") == 0
 	})
 	if n := countSQL(t, e, "SELECT COUNT(DISTINCT uidvalidity) FROM mail_messages WHERE mailbox = {:b}", dbx.Params{"b": box}); n != 1 {
 		t.Fatalf("known messages keep %d UIDVALIDITYs; their new place was not written", n)
@@ -90,11 +90,11 @@ func TestCrashAfterCommit(t *testing.T) {
 		return nil
 	})
 	for _, f := range goodMail {
-		srv.appendMsg(t, "INBOX", corpusFile(t, f))
+		srv.Append(t, "INBOX", corpusFile(t, f))
 	}
 	box := addMailbox(t, e, srv, true)
 	started(t, e)
-	waitFor(t, "all moved", 15*time.Second, func() bool { return srv.count(t, "Processed") == uint32(len(goodMail)) })
+	waitFor(t, "all moved", 15*time.Second, func() bool { return srv.Count(t, "Processed") == uint32(len(goodMail)) })
 	if r, i := ledger(t, e, box); r != len(goodMail) || i != len(goodMail) || crashes != 2 {
 		t.Fatalf("%d ledger rows, %d items after %d crashes; want %d", r, i, crashes, len(goodMail))
 	}
@@ -111,7 +111,7 @@ func TestKillMidBatch(t *testing.T) {
 		raw := corpusFile(t, goodMail[i%len(goodMail)])
 		// a distinct message each time (another Message-ID and bytes)
 		raw = append([]byte("X-Seq: "+string(rune('A'+i%26))+string(rune('a'+i/26))+"\r\n"), raw...)
-		srv.appendMsg(t, "INBOX", raw)
+		srv.Append(t, "INBOX", raw)
 	}
 	box := addMailbox(t, e, srv, false)
 	started(t, e)
@@ -139,7 +139,7 @@ func TestPollWithoutIdle(t *testing.T) {
 	waitFor(t, "the polling state", 5*time.Second, func() bool {
 		return countSQL(t, e, "SELECT COUNT(*) FROM mailboxes WHERE id = {:b} AND state = 'polling'", dbx.Params{"b": box}) == 1
 	})
-	srv.appendMsg(t, "INBOX", corpusFile(t, "gbk.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
 	waitFor(t, "polled mail", 5*time.Second, func() bool { r, i := ledger(t, e, box); return r == 1 && i == 1 })
 }
 
@@ -149,7 +149,7 @@ func TestReconnect(t *testing.T) {
 	e := apptest.NewEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
-	srv.appendMsg(t, "INBOX", corpusFile(t, "gbk.eml"))
+	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
 	box := addMailbox(t, e, srv, false)
 	e.Must(200, "clerk.west", "PATCH", "/api/gov/mailboxes/"+box, map[string]any{"password": "wrong-password"})
 	started(t, e)

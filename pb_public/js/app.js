@@ -19,6 +19,7 @@ import {
   renderAdminGrants, renderAdminPolicy, renderAdminRoles, renderAdminSecurity,
 } from './views/admin_sec.js';
 import { renderLogin } from './views/login.js';
+import { renderMailboxes } from './views/mailboxes.js';
 import { renderMine } from './views/mine.js';
 import { renderNotifications, startBell, stopBell } from './views/notifications.js';
 import { refreshNoticeBadge, renderNotices } from './views/notices.js';
@@ -106,6 +107,7 @@ function route(moved) {
     else if (page.sub === 'units') renderUnits(shell.main, me, params);
     else if (page.sub === 'users') renderUsers(shell.main, me, params);
     else if (page.sub === 'users/import') renderImport(shell.main, me, params);
+    else if (page.sub === 'mailboxes') renderMailboxes(shell.main, me);
     else if (page.sub === 'roles') renderAdminRoles(shell.main, me);
     else if (page.sub === 'grants') renderAdminGrants(shell.main, me);
     else if (page.sub === 'policy') renderAdminPolicy(shell.main, me);
@@ -116,6 +118,8 @@ function route(moved) {
     title = renderDocs(shell.main, me, sub, params) || title;
   } else if (mod.id === 'inbound') {
     title = renderInbound(shell.main, me, params) || title;
+  } else if (mod.id === 'mailboxes') {
+    title = renderMailboxes(shell.main, me) || title;
   } else if (mod.id === 'workflows') {
     title = renderWorkflows(shell.main, me) || title;
   } else if (mod.id === 'notices') {

@@ -87,6 +87,7 @@ export const EXTRA = [
   { id: 'account', title: '账号安全', icon: 'user' },
   { id: 'inbound', title: '收文登记', icon: 'doc', menu: 'docs' }, // views/docs_inbound.js (clerks)
   { id: 'workflows', title: '流程模板', icon: 'doc', menu: 'docs' }, // views/docs_workflows.js
+  { id: 'mailboxes', title: '收文邮箱', icon: 'doc', menu: 'docs' }, // views/mailboxes.js (clerks)
 ];
 
 // Pages under 管理, each for the roles named.
@@ -98,6 +99,8 @@ export const ADMIN_PAGES = [
     intro: '单位树：新增、编辑、移动、停用单位。' },
   { id: 'admin/users', sub: 'users', title: '账号管理', icon: 'user', roles: ['sysadmin'],
     intro: '新建、停用、调动账号，重置密码。' },
+  { id: 'admin/mailboxes', sub: 'mailboxes', title: '收文邮箱', icon: 'doc', roles: ['sysadmin'],
+    intro: '各单位接收来文的电子邮箱：服务器、账号和连接状态。' },
   { id: 'admin/users/import', sub: 'users/import', title: '批量导入', icon: 'doc', roles: ['sysadmin'],
     intro: '从 Excel 模板批量创建账号。' },
   // 安全管理员 (admin_sec.js)

@@ -67,6 +67,7 @@ export function docsNav(me, current) {
   const links = [['docs', '公文箱', 'docs']];
   if (isClerk(me)) links.push(['inbound', '收文登记', 'inbound']);
   links.push(['workflows', '流程模板', 'workflows']);
+  if (isClerk(me)) links.push(['mailboxes', '收文邮箱', 'mailboxes']);
   return h('nav', { class: 'doc-nav', 'aria-label': '公文办理', id: 'doc-nav' },
     links.map(([id, label, route]) => h('a', {
       class: 'doc-nav-link', href: href(route), id: `doc-nav-${id}`, 'aria-current': id === current ? 'page' : null,

@@ -1,7 +1,9 @@
-// 收文登记 (#/inbound, clerks of an office): the 收文 queue of internal
-// exchange — 待处理 (new, received) and 全部 — with 签收, 退文 (a reason for
-// the sender) and 登记 (choose the 收文 workflow: the item becomes a 收文 of
-// this office with its own number, e.g. 西政办收〔2026〕1号, and enters it).
+// 收文登记 (#/inbound, clerks of an office): the 收文 queue fed by internal
+// exchange and by mail — 待处理 (new, received), 隔离 (mail held back, with
+// the reason) and 全部 — with 签收, 退文 (a reason for the sender) and 登记
+// (choose the 收文 workflow: the item becomes a 收文 of this office with its
+// own number, e.g. 西政办收〔2026〕1号, and enters it). Mail shows its
+// sender, the start of its text and its attachments.
 
 import { describeError } from '../api.js';
 import { h, replace } from '../dom.js';
@@ -9,6 +11,7 @@ import { busy, errorBox, showError } from '../form.js';
 import { formatCount } from '../labels.js';
 import { href } from '../modules.js';
 import { failure, loading, pageHead, send } from './cases.js';
+import { filesList } from './cases_view.js';
 import { docUrgencyTag, docsNav, isClerk, shortDate } from './docs.js';
 import { setDocFlash } from './docs_view.js';
 import { ctl } from './notices_edit.js';
@@ -18,10 +21,18 @@ const STATUS = {
   received: ['已签收', 'tag-level'],
   registered: ['已登记', 'tag-ok'],
   refused: ['已退文', 'tag-muted'],
+  quarantined: ['已隔离', 'tag-warn'],
+};
+
+const BOXES = {
+  open: ['待处理', 'new,received'],
+  quarantined: ['隔离', 'quarantined'],
+  all: ['全部', ''],
 };
 
 export function renderInbound(main, me, params) {
-  const all = params.get('box') === 'all';
+  const box = BOXES[params.get('box')] ? params.get('box') : 'open';
+  const all = box === 'all';
   const head = pageHead('收文登记', '上级和其他单位印发给本单位的公文：签收、登记后按收文办理流程流转；不属于本单位办理的可退文。');
   if (!isClerk(me)) {
     replace(main, head, docsNav(me, 'inbound'), h('section', { class: 'card', id: 'inb-refused' },
@@ -29,13 +40,15 @@ export function renderInbound(main, me, params) {
     return '收文登记';
   }
   const tabs = h('nav', { class: 'case-tabs', 'aria-label': '收文', id: 'inb-tabs' },
-    h('a', { class: 'case-tab', href: href('inbound'), id: 'inb-tab-open', 'aria-current': all ? null : 'page' }, '待处理'),
-    h('a', { class: 'case-tab', href: href('inbound', { box: 'all' }), id: 'inb-tab-all', 'aria-current': all ? 'page' : null }, '全部'));
+    Object.entries(BOXES).map(([k, [label]]) => h('a', {
+      class: 'case-tab', href: k === 'open' ? href('inbound') : href('inbound', { box: k }), id: `inb-tab-${k}`, 'aria-current': k === box ? 'page' : null,
+    }, label)));
   const count = h('p', { class: 'card-count', id: 'inb-count', 'aria-live': 'polite' });
   const list = h('div', { id: 'inb-results' }, loading('正在加载收文…'));
   replace(main, head, docsNav(me, 'inbound'), tabs,
     h('section', { class: 'card', 'aria-labelledby': 'inb-title' },
-      h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: 'inb-title' }, all ? '全部收文' : '待处理收文'), count),
+      h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: 'inb-title' },
+        { open: '待处理收文', quarantined: '隔离的邮件', all: '全部收文' }[box]), count),
       list));
 
   let templates = null;
@@ -49,12 +62,13 @@ export function renderInbound(main, me, params) {
 
   (async () => {
     try {
-      const res = await send('/api/gov/inbound', 'GET', null, { perPage: 50, status: all ? '' : 'new,received' });
+      const res = await send('/api/gov/inbound', 'GET', null, { perPage: 50, status: BOXES[box][1] });
       const items = res?.items || [];
       replace(count, `共 ${formatCount(res?.totalItems ?? items.length)} 件`);
       if (!items.length) {
         replace(list, h('div', { class: 'empty case-empty', id: 'inb-empty' },
-          h('p', {}, all ? '还没有收文。' : '没有待处理的收文。其他单位印发给本单位的公文会显示在这里。')));
+          h('p', {}, { all: '还没有收文。', quarantined: '没有被隔离的邮件。',
+            open: '没有待处理的收文。其他单位印发或发送到收文邮箱的公文会显示在这里。' }[box])));
         return;
       }
       replace(list, h('ul', { class: 'doc-list inb-list', id: 'inb-list' }, items.map(row)));
@@ -75,13 +89,19 @@ export function renderInbound(main, me, params) {
       h('button', { type: 'button', class: 'btn btn-quiet btn-sm inb-refuse', onclick: () => refuseForm() }, '退文')) : null;
     const li = h('li', { class: 'doc-item inb-item', 'data-inbound': it.id, 'data-status': it.status },
       h('div', { class: 'doc-item-head' },
-        it.copy ? h('span', { class: 'tag tag-muted' }, '抄送') : h('span', { class: 'tag tag-level' }, '主送'),
+        it.source === 'mail' ? h('span', { class: 'tag tag-level inb-source' }, '邮件')
+          : it.copy ? h('span', { class: 'tag tag-muted' }, '抄送') : h('span', { class: 'tag tag-level' }, '主送'),
         docUrgencyTag(it.urgency),
         it.doc ? h('a', { class: 'doc-item-title', href: href(`docs/${it.doc}`) }, it.title) : h('span', { class: 'doc-item-title' }, it.title)),
       h('p', { class: 'case-meta doc-meta' }, [it.sender_org, it.number, it.received_at ? `${shortDate(it.received_at)} 收到` : ''].filter(Boolean).join(' · ')),
       h('div', { class: 'tags doc-tags' }, h('span', { class: `tag ${cls} inb-status` }, label),
         it.handled_by_name ? h('span', { class: 'muted' }, `${it.handled_by_name} ${shortDate(it.handled_at)}`) : null),
-      it.reason ? h('p', { class: 'muted' }, `退文理由：${it.reason}`) : null,
+      it.sender_addr ? h('p', { class: 'muted inb-sender' }, `发件人：${it.sender_addr}`) : null,
+      it.excerpt ? h('p', { class: 'inb-excerpt' }, it.excerpt) : null,
+      it.reason ? h('p', { class: it.status === 'quarantined' ? 'notice notice-warn inb-reason' : 'muted' },
+        it.status === 'quarantined' ? `隔离原因：${it.reason}` : `退文理由：${it.reason}`) : null,
+      filesList(it.files || [], `inb-files-${it.id}`),
+      it.raw_file ? filesList([it.raw_file], `inb-raw-${it.id}`) : null,
       buttons, error, panel);
     return li;
 
