@@ -58,7 +58,7 @@ func coursesCollection() *core.Collection {
 		&core.TextField{Name: "unit_path", Required: true, Max: 400},
 		&core.TextField{Name: "system", Max: 40},
 		&core.JSONField{Name: "audience", MaxSize: 200000},
-		&core.JSONField{Name: "links", MaxSize: 20000}, // [{title, url}]
+		&core.JSONField{Name: "links", MaxSize: 20000},     // [{title, url}]
 		&core.NumberField{Name: "capacity", OnlyInt: true}, // 0: no limit
 		&core.DateField{Name: "enroll_from"},
 		&core.DateField{Name: "enroll_until"},

@@ -343,3 +343,35 @@ func TestChaseRateLimit(t *testing.T) {
 		t.Fatalf("chase events: %d", chases)
 	}
 }
+
+// TestRoundsCountAlone: an at-least-N 会签 step returned to and opened
+// again needs N votes of the new round; the votes of the round before
+// count no more.
+func TestRoundsCountAlone(t *testing.T) {
+	e := newEnv(t)
+	tax, hr, county := unitOf(e, "东城市税务局"), unitOf(e, "东城市人力资源和社会保障局"), unitOf(e, "东城市甲县人民政府")
+	w := makeTemplate(e, "签报", []map[string]any{
+		{"name": "三方会签（两方即可）", "order": "parallel", "complete": "n", "n": 2,
+			"assignees": []any{role("leader", tax), role("staff", hr), role("staff", county)}},
+		{"name": "市领导阅批", "assignees": []any{role("leader", "$served")}},
+	})
+	id := draft(e, "clerk.east", "签报", w, nil)
+	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
+	act(e, 200, "leader.east.tax", id, map[string]any{"action": "approve"})
+	act(e, 200, "staff.east.hr", id, map[string]any{"action": "approve"})
+	if got := pendingUsers(e, id); !slices.Equal(got, []string{"leader.east"}) {
+		t.Fatalf("two of three: %v", got)
+	}
+	act(e, 200, "leader.east", id, map[string]any{"action": "return", "to_step": 0, "comment": "请重新会签"})
+	if got := pendingUsers(e, id); len(got) != 3 {
+		t.Fatalf("the step opened again for all three: %v", got)
+	}
+	out := act(e, 200, "staff.east.county1", id, map[string]any{"action": "approve"})
+	if out["step"].(float64) != 0 || slices.Contains(pendingUsers(e, id), "leader.east") {
+		t.Fatalf("one vote of the new round completed the step (step %v, pending %v)", out["step"], pendingUsers(e, id))
+	}
+	act(e, 200, "leader.east.tax", id, map[string]any{"action": "approve"})
+	if got := pendingUsers(e, id); !slices.Equal(got, []string{"leader.east"}) {
+		t.Fatalf("two votes of the new round: %v", got)
+	}
+}

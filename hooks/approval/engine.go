@@ -194,6 +194,11 @@ func nextStep(f *Flow, doc *core.Record, after int) int {
 func (m *Module) activate(tx core.App, doc *core.Record, f *Flow, i int) error {
 	st := f.Steps[i]
 	now := m.now()
+	round, err := currentRound(tx, doc.Id, i)
+	if err != nil {
+		return err
+	}
+	round++ // a fresh round: earlier rounds' votes stay on the timeline only
 	for k, a := range st.slots() {
 		cands, err := m.candidates(tx, doc, a)
 		if err != nil {
@@ -207,7 +212,7 @@ func (m *Module) activate(tx core.App, doc *core.Record, f *Flow, i int) error {
 			seq = k
 		}
 		for _, u := range cands {
-			if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.%d", i, k), seq, u, a.Role, m.unitOf(tx, doc, a), ""); err != nil {
+			if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.%d", i, k), seq, u, a.Role, m.unitOf(tx, doc, a), "", round); err != nil {
 				return err
 			}
 		}
@@ -265,15 +270,23 @@ func stepName(doc *core.Record, i int) string {
 	return f.Steps[i].Name
 }
 
-func (m *Module) newTask(tx core.App, doc *core.Record, step int, slot string, seq int, user, role, unit, addedBy string) error {
+func (m *Module) newTask(tx core.App, doc *core.Record, step int, slot string, seq int, user, role, unit, addedBy string, round int) error {
 	col, err := tx.FindCachedCollectionByNameOrId(TasksTable)
 	if err != nil {
 		return err
 	}
 	t := core.NewRecord(col)
 	t.Load(map[string]any{"doc": doc.Id, "step": step, "slot": slot, "seq": seq, "user": user, "role": role,
-		"unit": unit, "status": taskWaiting, "added_by": addedBy})
+		"unit": unit, "status": taskWaiting, "added_by": addedBy, "round": round})
 	return tx.Save(t)
+}
+
+// currentRound is the round step i of doc is in (0 before it ever opened).
+func currentRound(tx core.App, doc string, i int) (int, error) {
+	var r int
+	err := tx.DB().NewQuery("SELECT COALESCE(MAX(round), 0) FROM doc_tasks WHERE doc = {:d} AND step = {:s}").
+		Bind(dbx.Params{"d": doc, "s": i}).Row(&r)
+	return r, err
 }
 
 // unitOf resolves an assignee's unit for doc ("" for named users).
@@ -419,7 +432,9 @@ func stepComplete(tx core.App, doc string, i int, st Step) (bool, error) {
 	err := tx.DB().NewQuery(`SELECT
 			COUNT(DISTINCT CASE WHEN status = 'done' THEN slot END),
 			COUNT(DISTINCT CASE WHEN status IN ('waiting', 'pending') THEN slot END)
-		FROM doc_tasks WHERE doc = {:d} AND step = {:s}`).Bind(dbx.Params{"d": doc, "s": i}).Row(&done, &open)
+		FROM doc_tasks WHERE doc = {:d} AND step = {:s}
+			AND round = (SELECT COALESCE(MAX(round), 0) FROM doc_tasks WHERE doc = {:d} AND step = {:s})`).
+		Bind(dbx.Params{"d": doc, "s": i}).Row(&done, &open)
 	if err != nil {
 		return false, err
 	}
@@ -543,7 +558,7 @@ func (m *Module) transfer(tx core.App, s *policies.Subject, doc *core.Record, in
 		return err
 	}
 	if err := m.newTask(tx, doc, t.GetInt("step"), t.GetString("slot"), t.GetInt("seq"), users[0], t.GetString("role"),
-		t.GetString("unit"), s.ID); err != nil {
+		t.GetString("unit"), s.ID, t.GetInt("round")); err != nil {
 		return err
 	}
 	if err := m.event(tx, doc, s.ID, "transfer", t.GetInt("step"), in.Comment, map[string]any{"to": users[0]}); err != nil {
@@ -614,7 +629,7 @@ func (m *Module) addSigner(tx core.App, s *policies.Subject, doc *core.Record, i
 	}
 	for _, u := range users {
 		// each added signer is a slot of their own, unique across 加签 rounds
-		if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.+%s", i, core.GenerateDefaultRandomId()), newSeq, u, "", "", s.ID); err != nil {
+		if err := m.newTask(tx, doc, i, fmt.Sprintf("%d.+%s", i, core.GenerateDefaultRandomId()), newSeq, u, "", "", s.ID, t.GetInt("round")); err != nil {
 			return err
 		}
 	}
