@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -46,6 +47,12 @@ type archivedFile struct {
 // Archive stores document id in the archive if it is finished and not yet
 // archived; it returns whether it did.
 func (m *Module) Archive(ctx context.Context, id string) (bool, error) {
+	// one archiver per document at a time (the job and a retry may meet);
+	// reruns after a crash store the same bytes again, which the archive
+	// recognises, so a document is archived exactly once
+	l, _ := m.archiving.LoadOrStore(id, &sync.Mutex{})
+	l.(*sync.Mutex).Lock()
+	defer l.(*sync.Mutex).Unlock()
 	doc, err := m.app.FindRecordById(DocsTable, id)
 	if err != nil {
 		return false, err
@@ -65,7 +72,9 @@ func (m *Module) Archive(ctx context.Context, id string) (bool, error) {
 	}
 	b := archiveBundle{Doc: map[string]any{}, Files: []archivedFile{}}
 	for _, f := range doc.Collection().Fields.FieldNames() {
-		b.Doc[f] = doc.Get(f)
+		if f != "updated" { // bookkeeping: the bundle is the same bytes on every run
+			b.Doc[f] = doc.Get(f)
+		}
 	}
 	if b.Events, err = m.events(m.app, doc); err != nil {
 		return false, err
@@ -102,11 +111,13 @@ func (m *Module) Archive(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	marked := false
 	_, err = m.app.Apply("", "doc.archive", func(tx core.App, c *api.Change) error {
 		fresh, err := tx.FindRecordById(DocsTable, id)
 		if err != nil || fresh.GetString("archive") != "" {
 			return err
 		}
+		marked = true
 		now, _ := types.ParseDateTime(m.now().UTC())
 		fresh.Set("archive", rec.Id)
 		fresh.Set("archived_at", now)
@@ -118,7 +129,7 @@ func (m *Module) Archive(ctx context.Context, id string) (bool, error) {
 		}
 		return m.event(tx, fresh, "", "archive", -1, "", map[string]any{"class": class})
 	})
-	return err == nil, err
+	return marked && err == nil, err
 }
 
 func (m *Module) readFile(ctx context.Context, r *core.Record) ([]byte, error) {

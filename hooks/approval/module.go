@@ -6,6 +6,7 @@
 package approval
 
 import (
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -59,6 +60,8 @@ type Module struct {
 	files *files.Module
 	audit *audit.Audit
 	now   func() time.Time
+
+	archiving sync.Map // document id → *sync.Mutex (Archive)
 }
 
 // New wires the module: document files are downloaded by those who may

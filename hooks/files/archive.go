@@ -89,6 +89,13 @@ func (m *Module) Store(ctx context.Context, actor string, in ArchiveInput) (*cor
 		c.After = map[string]any{"key": key, "sha256": hexSum, "class": in.Class, "retain_until": until.UTC().Format(time.RFC3339)}
 		return nil
 	})
+	if err != nil {
+		// another archiver recorded the same object meanwhile (the key is
+		// unique): theirs is ours
+		if prev, ferr := m.app.FindFirstRecordByData(ArchiveTable, "key", key); ferr == nil {
+			return prev, nil
+		}
+	}
 	return rec, err
 }
 
