@@ -375,3 +375,37 @@ func TestRoundsCountAlone(t *testing.T) {
 		t.Fatalf("two votes of the new round: %v", got)
 	}
 }
+
+// TestPeopleInReach: 转办 and 加签 name people of the document's
+// government or the actor's unit; another city, 三员 and inactive people
+// are a 400 naming users, and nothing changes.
+func TestPeopleInReach(t *testing.T) {
+	e := newEnv(t)
+	id := countersigned(e)
+	act(e, 200, "clerk.east", id, map[string]any{"action": "submit"})
+	before := pendingUsers(e, id)
+	inactive := addPerson(e, "gone.east", "东城市税务局", "staff")
+	e.Must(200, "admin.sys", "POST", "/api/gov/admin/users/"+inactive.id+"/deactivate", map[string]any{})
+	for _, c := range []struct {
+		action, user, code string
+	}{
+		{"transfer", "staff.west.tax", "out_of_reach"},
+		{"add_signer", "staff.west.tax", "out_of_reach"},
+		{"transfer", "leader.prov", "out_of_reach"},
+		{"add_signer", "admin.sys", "unknown_user"},
+		{"transfer", "gone.east", "unknown_user"},
+	} {
+		uid := inactive.id
+		if c.user != "gone.east" {
+			uid = apptest.UserID(t, c.user)
+		}
+		out := act(e, 400, "leader.east.tax", id, map[string]any{"action": c.action, "users": []string{uid}, "position": "before", "comment": "请协助"})
+		if !strings.Contains(toJSON(out), `"users"`) || !strings.Contains(toJSON(out), c.code) {
+			t.Errorf("%s to %s: %v", c.action, c.user, out)
+		}
+	}
+	if got := pendingUsers(e, id); !slices.Equal(got, before) {
+		t.Fatalf("a refused hand-over changed the step: %v, was %v", got, before)
+	}
+	act(e, 200, "leader.east.tax", id, map[string]any{"action": "transfer", "users": []string{apptest.UserID(t, "staff.east.county1")}, "comment": "请县里办"})
+}

@@ -551,7 +551,7 @@ func (m *Module) transfer(tx core.App, s *policies.Subject, doc *core.Record, in
 	if len(users) != 1 {
 		return api.BadField("users", "invalid", "转办须指定一名接办人")
 	}
-	if err := m.checkPeople(tx, users, s.ID); err != nil {
+	if err := m.checkPeople(tx, doc, users, s); err != nil {
 		return err
 	}
 	if err := finish(tx, t, "transfer", in.Comment, m.now()); err != nil {
@@ -568,21 +568,46 @@ func (m *Module) transfer(tx core.App, s *policies.Subject, doc *core.Record, in
 }
 
 // checkPeople: active business users, not the actor, at most ten.
-func (m *Module) checkPeople(tx core.App, users []string, actor string) error {
+// checkPeople vets the people named by 转办 or 加签: active, not one of
+// 三员, not the actor, and within reach — the government the document
+// belongs to (the nearest government above its unit: a city's document
+// goes round that city's departments and counties) or the actor's own
+// unit. Anyone else is a 400 naming users.
+func (m *Module) checkPeople(tx core.App, doc *core.Record, users []string, s *policies.Subject) error {
 	if len(users) == 0 || len(users) > 10 {
 		return api.BadField("users", "invalid", "请指定 1 到 10 名人员")
 	}
-	if slices.Contains(users, actor) {
+	if slices.Contains(users, s.ID) {
 		return api.BadField("users", "invalid", "不能指定自己")
 	}
-	var n int
-	err := tx.DB().Select("COUNT(*)").From("users").Where(dbx.And(dbx.In("id", anySlice(users)...), dbx.HashExp{"active": true},
-		org.NotAdmin())).Row(&n)
+	var rows []struct {
+		ID   string `db:"id"`
+		Name string `db:"name"`
+		Path string `db:"path"`
+	}
+	err := tx.DB().Select("users.id", "users.name", "units.path").From("users").InnerJoin("units", dbx.NewExp("units.id = users.unit")).
+		Where(dbx.And(dbx.In("users.id", anySlice(users)...), dbx.HashExp{"users.active": true}, org.NotAdmin())).All(&rows)
 	if err != nil {
 		return err
 	}
-	if n != len(users) {
+	if len(rows) != len(dedupe(users)) {
 		return api.BadField("users", "unknown_user", "人员不存在、已停用或不能办理公文")
+	}
+	roots := []string{s.Unit.Path}
+	var gov []string
+	if err := tx.DB().NewQuery(`SELECT path FROM units WHERE kind = 'government' AND substr({:p}, 1, length(path)) = path
+		ORDER BY length(path) DESC LIMIT 1`).Bind(dbx.Params{"p": doc.GetString("unit_path")}).Column(&gov); err != nil {
+		return err
+	}
+	if len(gov) > 0 {
+		roots = append(roots, gov[0])
+	} else {
+		roots = append(roots, doc.GetString("unit_path"))
+	}
+	for _, r := range rows {
+		if !slices.ContainsFunc(roots, func(root string) bool { return root != "" && strings.HasPrefix(r.Path, root) }) {
+			return api.BadField("users", "out_of_reach", "「"+r.Name+"」不在本公文所属政府及您本单位范围内，不能转办或加签")
+		}
 	}
 	return nil
 }
@@ -595,7 +620,7 @@ func (m *Module) addSigner(tx core.App, s *policies.Subject, doc *core.Record, i
 		return err
 	}
 	users := dedupe(in.Users)
-	if err := m.checkPeople(tx, users, s.ID); err != nil {
+	if err := m.checkPeople(tx, doc, users, s); err != nil {
 		return err
 	}
 	if in.Position != "before" && in.Position != "after" {
