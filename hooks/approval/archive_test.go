@@ -23,7 +23,9 @@ func TestArchiveExactlyOnce(t *testing.T) {
 		}
 		return n
 	}
-	rows := func() int { return count("SELECT COUNT(*) FROM archive_objects WHERE ref_type = 'doc' AND ref_id = {:id}") }
+	rows := func() int {
+		return count("SELECT COUNT(*) FROM archive_objects WHERE ref_type = 'doc' AND ref_id = {:id}")
+	}
 	events := func() int { return count("SELECT COUNT(*) FROM doc_events WHERE doc = {:id} AND action = 'archive'") }
 	if rows() == 0 || events() != 1 {
 		t.Fatalf("after dispatch: %d archived objects, %d archive events", rows(), events())
