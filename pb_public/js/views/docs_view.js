@@ -14,6 +14,7 @@ import { href } from '../modules.js';
 import { failure, loading, pageHead, send } from './cases.js';
 import { bodyEl, confirmInline, fact, filesList } from './cases_view.js';
 import { docPath, docStatusTag, docUrgencyTag, hoursText, shortDate } from './docs.js';
+import { peoplePicker } from './notices_audience.js';
 import { ctl } from './notices_edit.js';
 
 let nextFlash = null;
@@ -201,15 +202,15 @@ export function renderDocView(main, me, id) {
   }
 
   function usersForm(d, panel, action) {
-    const users = ctl('doc-users', action === 'transfer' ? '转办给（账号 ID）' : '加签人（账号 ID）',
-      h('input', { type: 'text', class: 'input', autocomplete: 'off', spellcheck: 'false' }),
-      { required: true, help: action === 'transfer' ? '填写接手人的账号 ID（可在通讯录或向系统管理员查询）。' : '填写一个或多个账号 ID，用逗号或空格分隔。' });
+    const users = peoplePicker('doc-users', action === 'transfer' ? '转办给' : '加签人',
+      action === 'transfer' ? '按姓名、账号或职务查找，选择一名接手人（本公文所属政府或本单位的人员）。'
+        : '按姓名、账号或职务查找，可选择多人（本公文所属政府或本单位的人员）。');
     const position = ctl('doc-position', '加签位置', h('select', { class: 'input' },
       h('option', { value: 'before' }, '在我之前办理'), h('option', { value: 'after' }, '在我之后办理')));
     const opinion = ctl('doc-users-comment', '说明（可不填）', h('textarea', { class: 'input case-review-text', rows: 2, maxlength: 2000 }));
     openPanel(panel, action === 'transfer' ? '转办' : '加签', [users.wrap, action === 'add_signer' ? position.wrap : null, opinion.wrap],
       action === 'transfer' ? '确认转办' : '确认加签', () => {
-        const ids = users.input.value.split(/[\s,，、]+/).map((s) => s.trim()).filter(Boolean);
+        const ids = users.values();
         const body = { action, users: action === 'transfer' ? ids.slice(0, 1) : ids, comment: opinion.input.value.trim() };
         if (action === 'add_signer') body.position = position.input.value;
         return act(d, body, action === 'transfer' ? '已转办。' : '已加签。');

@@ -112,8 +112,9 @@ function unitPicker(id, label, help, subtreeDefault) {
   return { wrap: p.wrap, input: p.input, values: () => p.picked().map(({ item, extra }) => ({ id: item.id, subtree: extra() })) };
 }
 
-// peoplePicker finds colleagues in the directory and keeps the picked ones.
-function peoplePicker(id, label, help) {
+// peoplePicker finds colleagues in the directory and keeps the picked ones
+// (also 公文 转办/加签).
+export function peoplePicker(id, label, help) {
   const p = picker({
     id, label, help, placeholder: '姓名、账号或职务', endpoint: '/api/gov/users', dataKey: 'user',
     describe: (u) => ` ${u.unit_name}${u.position ? ' · ' + u.position : ''}`,
