@@ -46,6 +46,19 @@ func newEnv(t testing.TB, kind string, private bool) *fileEnv {
 	if _, err := app.DB().NewQuery("DELETE FROM " + files.ArchiveTable).Execute(); err != nil {
 		t.Fatal(err)
 	}
+	// and so do they of files: the demo's (mail-in attachments, raw
+	// messages) go, rows and objects
+	if _, err := app.DB().NewQuery("DELETE FROM " + files.FilesTable).Execute(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var keys []string
+	_ = g.Files.Files.Walk(ctx, "", func(o files.ObjectInfo) error { keys = append(keys, o.Key); return nil })
+	for _, k := range keys {
+		if err := g.Files.Files.Delete(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
 	env := &fileEnv{app: app, g: g, kind: kind}
 	if kind == "minio" {
 		if private {

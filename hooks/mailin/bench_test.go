@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"govcollab/hooks/apptest"
 )
 
 // benchMessage is a distinct message with a 100 KB PDF attachment.
@@ -39,7 +37,7 @@ func benchMessage(i int) []byte {
 // server on 127.0.0.1 (fetch, parse, store, one transaction, move), per
 // message; the baseline is fetching the same messages alone.
 func BenchmarkIngest(b *testing.B) {
-	e := apptest.NewEnv(b)
+	e := newEnv(b)
 	srv := startIMAP(b)
 	e.G.Mail.SetTuning(fastTuning(false))
 	box := addMailbox(b, e, srv, false)

@@ -87,3 +87,21 @@ func started(t testing.TB, e *apptest.Env) {
 	}
 	t.Cleanup(e.G.Mail.Stop)
 }
+
+// newEnv is the demo app without the demo's mail (its mailbox, ledger,
+// queue items and their files), so a test counts only its own.
+func newEnv(t testing.TB) *apptest.Env {
+	t.Helper()
+	e := apptest.NewEnv(t)
+	for _, q := range []string{
+		"DELETE FROM files WHERE ref_type = 'mail_raw' OR (ref_type = 'inbound' AND ref_id IN (SELECT id FROM inbound WHERE source = 'mail'))",
+		"DELETE FROM inbound WHERE source = 'mail'",
+		"DELETE FROM mail_messages",
+		"DELETE FROM mailboxes",
+	} {
+		if _, err := e.App.DB().NewQuery(q).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}

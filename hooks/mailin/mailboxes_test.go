@@ -120,7 +120,7 @@ func TestMailboxRoutes(t *testing.T) {
 // TestConnectionTest: the test logs in and reports the folder; a wrong
 // password is said plainly.
 func TestConnectionTest(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
 	box := addMailbox(t, e, srv, false)

@@ -16,7 +16,7 @@ import (
 // as body and the attachments as files; a quarantined mail cannot be
 // registered and keeps its raw message for the clerk alone.
 func TestMailToRegistered(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))

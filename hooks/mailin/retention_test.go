@@ -7,7 +7,6 @@ import (
 
 	"github.com/pocketbase/dbx"
 
-	"govcollab/hooks/apptest"
 	"govcollab/hooks/mailin"
 )
 
@@ -16,7 +15,7 @@ import (
 // same message is not taken in again) and the registered 收文 and its
 // attachments stay.
 func TestRawMailRetention(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	boxID := addMailbox(t, e, srv, false)
 	box, err := e.App.FindRecordById("mailboxes", boxID)

@@ -24,7 +24,7 @@ func ledger(t testing.TB, e *apptest.Env, box string) (rows, items int) {
 // idling, a restart of the workers, and a rebuilt mailbox (new
 // UIDVALIDITY) holding the same messages again; each lands in its folder.
 func TestExactlyOnce(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	for _, f := range goodMail[:3] {
@@ -78,7 +78,7 @@ func TestExactlyOnce(t *testing.T) {
 // (the process dying there) neither loses nor doubles it; the next session
 // only moves it.
 func TestCrashAfterCommit(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	crashes := 0
@@ -103,7 +103,7 @@ func TestCrashAfterCommit(t *testing.T) {
 // TestKillMidBatch: the workers stopped in the middle of a batch and
 // started again take in every message exactly once.
 func TestKillMidBatch(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	const n = 40
@@ -131,7 +131,7 @@ func TestKillMidBatch(t *testing.T) {
 // TestPollWithoutIdle: with IDLE off the worker polls and still finds new
 // mail, and its state says so.
 func TestPollWithoutIdle(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(true))
 	box := addMailbox(t, e, srv, false)
@@ -146,7 +146,7 @@ func TestPollWithoutIdle(t *testing.T) {
 // TestReconnect: a wrong password leaves the mailbox in error with the
 // reason, retried with backoff; fixing it brings mail in.
 func TestReconnect(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	srv := startIMAP(t)
 	e.G.Mail.SetTuning(fastTuning(false))
 	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
