@@ -200,19 +200,12 @@ func TestUIDocs(t *testing.T) {
 	)
 	b.shot("docs-inbound-1280")
 	b.phone("docs-inbound", "#inb-list")
-	b.step("登记 with 市政府收文办理",
-		waitJS(`(() => { const el = `+inbound+`?.querySelector('.inb-register'); if (!el) return false; el.click(); return true; })()`),
-		waitJS(inbound+`.querySelector('select.inb-workflow option[value]:not([value=""])')`),
-		chromedp.Evaluate[chromedp.Void](`(() => {
-			const sel = `+inbound+`.querySelector('select.inb-workflow');
-			sel.value = [...sel.options].find(o => o.textContent.startsWith('市政府收文办理')).value;
-			`+inbound+`.querySelector('form button[type="submit"]').click();
-		})()`),
+	b.step("登记 with 市政府收文办理", append(registerInbound(inbound),
 		waitJS(`/^#\/docs\/[a-z0-9]+$/.test(location.hash) && location.hash !== `+jsString(docHash)),
 		waitText("#doc-flash", "已登记"),
 		waitText("#doc-number", "西政办收〔"),
 		waitText("#doc-title", title),
-		waitText("#doc-steps", "拟办"),
+		waitText("#doc-steps", "拟办"))...,
 	)
 	if n := eval[string](b, `document.getElementById('doc-number').textContent.trim()`); !regexp.MustCompile(`^西政办收〔\d{4}〕\d+号$`).MatchString(n) {
 		t.Errorf("the 收文 number is %q, want 西政办收〔YYYY〕N号", n)

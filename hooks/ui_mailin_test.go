@@ -67,17 +67,10 @@ func TestUIMailIn(t *testing.T) {
 	)
 	b.shot("mailin-inbound-1280")
 	b.phone("mailin-inbound", "#inb-list")
-	b.step("登记",
-		waitJS(`(() => { const el = `+row+`?.querySelector('.inb-register'); if (!el) return false; el.click(); return true; })()`),
-		waitJS(row+`.querySelector('select.inb-workflow option[value]:not([value=""])')`),
-		chromedp.Evaluate[chromedp.Void](`(() => {
-			const sel = `+row+`.querySelector('select.inb-workflow');
-			sel.value = [...sel.options].find(o => o.textContent.startsWith('市政府收文办理')).value;
-			`+row+`.querySelector('form button[type="submit"]').click();
-		})()`),
+	b.step("登记", append(registerInbound(row),
 		waitText("#doc-flash", "已登记"),
 		waitText("#doc-number", "西政办收〔"),
-		waitText("#doc-title", title),
+		waitText("#doc-title", title))...,
 	)
 	if n := eval[string](b, `document.getElementById('doc-number').textContent.trim()`); !regexp.MustCompile(`^西政办收〔\d{4}〕\d+号$`).MatchString(n) {
 		t.Errorf("the 收文 number is %q", n)

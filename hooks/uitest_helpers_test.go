@@ -286,3 +286,17 @@ func (b *browser) shot(name string) {
 	b.step("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	b.screenshot(name)
 }
+
+// registerInbound registers the 收文 queue item row (a JS expression
+// finding its <li>) into 市政府收文办理: 登记, choose the workflow, confirm.
+func registerInbound(row string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		waitJS(`(() => { const el = ` + row + `?.querySelector('.inb-register'); if (!el) return false; el.click(); return true; })()`),
+		waitJS(row + `.querySelector('select.inb-workflow option[value]:not([value=""])')`),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const sel = ` + row + `.querySelector('select.inb-workflow');
+			sel.value = [...sel.options].find(o => o.textContent.startsWith('市政府收文办理')).value;
+			` + row + `.querySelector('form button[type="submit"]').click();
+		})()`),
+	}
+}

@@ -70,7 +70,7 @@ func (m *Module) SeedDocs() error {
 			return fmt.Errorf("approval: seed %q: %w", d.title, err)
 		}
 	}
-	// 西城市's office signs for the first and registers it
+	// 西城市's office registers the first that reached it
 	var items []*core.Record
 	err := m.app.RecordQuery(InboundTable).Where(dbx.HashExp{"status": "new"}).OrderBy("created").All(&items)
 	if err != nil || len(items) == 0 {
@@ -80,26 +80,10 @@ func (m *Module) SeedDocs() error {
 	if err != nil {
 		return err
 	}
-	flow, err := m.demoTemplate("西城市人民政府", "市政府收文办理")
-	if err != nil {
-		return err
-	}
 	for _, it := range items {
-		if it.GetString("unit") != clerk.Unit.ID {
-			continue
+		if it.GetString("unit") == clerk.Unit.ID {
+			return m.RegisterDemo(it.Id)
 		}
-		_, err := m.app.Apply(clerk.ID, "inbound.register", func(tx core.App, c *api.Change) error {
-			r, err := tx.FindRecordById(InboundTable, it.Id)
-			if err != nil {
-				return err
-			}
-			c.Object = InboundTable + "/" + r.Id
-			if _, err := m.register(tx, clerk, r, RegisterInput{Workflow: flow}); err != nil {
-				return err
-			}
-			return tx.Save(r)
-		})
-		return err
 	}
 	return nil
 }
