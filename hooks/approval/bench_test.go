@@ -71,8 +71,9 @@ func BenchmarkActions(b *testing.B) {
 	b.ReportMetric(float64(ours)/float64(base), "vs_plain_ratio")
 }
 
-// benchDocs is the size of the docs table BenchmarkPending lists from.
-const benchDocs = 200_000
+// benchDocs is the size of the docs table BenchmarkPending lists from (the
+// issue asks for 1M; setup about a minute here).
+const benchDocs = 1_000_000
 
 // BenchmarkPending: the first page of "my pending" (待办) for a leader with
 // 5,000 open tasks among benchDocs documents, through the API, against a
