@@ -69,11 +69,13 @@ func (m *Module) HandleAction(e *core.RequestEvent) error {
 		return m.refuse(e, "comment", mk)
 	}
 	since := types.NowDateTime()
+	var done *core.Record // the document as the action left it
 	_, err = m.app.ApplyAs(e, "doc."+in.Action, func(tx core.App, c *api.Change) error {
 		doc, err := tx.FindRecordById(DocsTable, rec.Id)
 		if err != nil {
 			return err
 		}
+		done = doc
 		if in.Rev != nil && *in.Rev != doc.GetInt("rev") {
 			return api.Conflict("公文已被他人处理，请刷新后再操作")
 		}
@@ -94,10 +96,17 @@ func (m *Module) HandleAction(e *core.RequestEvent) error {
 	}
 	notify.Push(e.App, since, link(rec.Id))
 	// a finished document goes to the archive now; the job retries failures
-	if _, err := m.Archive(e.Request.Context(), rec.Id); err != nil {
-		e.App.Logger().Warn("document archived later", "doc", rec.Id, "error", err.Error())
+	if st := done.GetString("status"); st == "dispatched" || st == "closed" {
+		if _, err := m.Archive(e.Request.Context(), rec.Id); err != nil {
+			e.App.Logger().Warn("document archived later", "doc", rec.Id, "error", err.Error())
+		}
+		return m.answer(e, s, rec.Id, http.StatusOK)
 	}
-	return m.answer(e, s, rec.Id, http.StatusOK)
+	out, err := m.page(e.App, s, done)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, out)
 }
 
 func link(id string) string { return "#/docs/" + id }
