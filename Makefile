@@ -47,12 +47,15 @@ test-race: $(MINIO)
 # Notices (hooks/notices): publish to 100k recipients (≤ 3 s), the inbox of a
 # person with 10k notices, the per-unit rollup over 100k receipts (≤ 50 ms),
 # each beside a plain SQL baseline.
+# E-approval (hooks/approval): a submit + 签发 through the API (≥ 200
+# actions/s, i.e. ≤ 5 ms each) beside plain updates; "my pending" over 1M
+# documents beside hand-written SQL (reported).
 # Mail-in (hooks/mailin): messages with a 100 KB attachment taken in from a
 # local IMAP server (≥ 50/s, i.e. ≤ 20 ms each), beside fetching them alone.
 BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:0.25 BenchmarkList/skipTotal:vs_pb_ratio:1.5 \
   BenchmarkUpload/minio/serial:vs_raw_ratio:1.15 BenchmarkDownload/minio/serial:vs_raw_ratio:1.15 \
   BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0 \
-  BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20
+  BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20 BenchmarkActions:ms/action:5
 bench: SHELL := /bin/bash
 bench: $(MINIO)
 	set -o pipefail; GOV_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out
