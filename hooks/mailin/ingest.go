@@ -156,8 +156,8 @@ func (s *Service) keepAttachments(ctx context.Context, m *Message) ([]files.Rece
 			}
 			return nil, quarantine(code, "附件「%s」不能接收：%s", a.Name, refused.Reason), nil
 		}
-		if err != nil {
-			return nil, nil, err
+		if err != nil { // a file the checks cannot read: held back, never retried forever
+			return nil, quarantine("attachment", "附件「%s」无法完成安全检查：%s", a.Name, plainErr(err)), nil
 		}
 		r, err := s.files.PutReceived(ctx, a.Name, ft, a.Data)
 		if err != nil {

@@ -285,6 +285,17 @@ func (s *Service) HandleTest(e *core.RequestEvent) error {
 	res.Millis = time.Since(start).Milliseconds()
 	if err != nil {
 		res.Message = describeIMAP(err)
+	}
+	// a test reaches a host and port of the caller's choosing: on the record
+	if _, aerr := s.app.ApplyAs(e, "mailbox.test", func(_ core.App, c *api.Change) error {
+		c.Object = MailboxesTable + "/" + r.Id
+		c.After = map[string]any{"host": r.GetString("host"), "port": r.GetInt("port"), "ok": res.OK, "message": res.Message}
+		return nil
+	}); aerr != nil {
+		return aerr
+	}
+	if err != nil {
+		res.Message = describeIMAP(err)
 		var ae *api.Error
 		if errors.As(err, &ae) {
 			return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 	"github.com/pocketbase/pocketbase/tests"
 
@@ -134,8 +135,11 @@ func TestConnectionTest(t *testing.T) {
 	if out["ok"] != false || !strings.Contains(out["message"].(string), "登录失败") {
 		t.Fatalf("wrong password: %v", out)
 	}
-	// nothing was taken in by a test
+	// nothing was taken in by a test, and each test is on the record
 	if r, _ := ledger(t, e, box); r != 0 {
 		t.Fatalf("the connection test ingested %d messages", r)
+	}
+	if n := countSQL(t, e, "SELECT COUNT(*) FROM audit_log WHERE action = 'mailbox.test' AND object = {:o}", dbx.Params{"o": "mailboxes/" + box}); n != 2 {
+		t.Fatalf("%d audited connection tests, want 2", n)
 	}
 }
