@@ -24,6 +24,7 @@ import (
 	"govcollab/hooks/security/pii"
 	"govcollab/hooks/security/retention"
 	"govcollab/hooks/security/totp"
+	"govcollab/hooks/training"
 	"govcollab/migrations"
 	"govcollab/policies"
 )
@@ -50,6 +51,7 @@ type Gov struct {
 	Calendar *calendar.Module
 	Notify   *notify.Module
 	Mail     *mailin.Service
+	Training *training.Module
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -70,6 +72,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, approval.ObjectTypes()...)
 	types = append(types, calendar.ObjectTypes()...)
 	types = append(types, mailin.ObjectTypes()...)
+	types = append(types, training.ObjectTypes()...)
 	return types
 }
 
@@ -118,6 +121,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Docs = approval.New(a, g.Files, g.Audit)
 	g.Calendar = calendar.New(a)
 	g.Mail = mailin.New(a, g.Files, vault)
+	g.Training = training.New(a, g.Files, g.Audit)
 	g.Retention.Register("raw_mail", mailin.PurgeRaw)
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		g.Mail.Stop()

@@ -131,6 +131,19 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	// Notices 通知公告: inbox/sent lists, publish (audience checked against
 	// the publisher's right), audience preview, read (recorded), confirm,
 	// forward, withdraw, correct, 主动公开 approval, per-unit receipts
+	// Training: courses (catalog, offer), enrolment, check-in, attendance
+	// corrections; the ledger
+	gov.GET("/courses", g.Training.HandleList)
+	gov.POST("/courses", g.Training.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
+	gov.GET("/courses/{id}", g.Training.HandleView)
+	gov.POST("/courses/{id}/enroll", g.Training.HandleEnroll)
+	gov.POST("/courses/{id}/cancel", g.Training.HandleCancel)
+	gov.POST("/courses/{id}/sessions/{sid}/checkin-code", g.Training.HandleOpenCheckin)
+	gov.POST("/courses/{id}/checkin", g.Training.HandleCheckin)
+	gov.POST("/courses/{id}/attendance", g.Training.HandleAttendance)
+	gov.GET("/training/ledger", g.Training.HandleLedger)
+	gov.GET("/training/me", g.Training.HandleMyYear)
+
 	gov.GET("/notices", g.Notices.HandleList)
 	gov.POST("/notices", g.Notices.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.GET("/notices/summary", g.Notices.HandleSummary)

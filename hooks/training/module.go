@@ -1,0 +1,68 @@
+// Package training keeps cadre education (干部教育培训): courses with their
+// audience (targeted like notices), sessions, enrolment with a waitlist,
+// check-in by a time-limited code or QR token, and the training ledger
+// (学时台账): every credited hour with its source, summed per person and
+// year in the same transaction.
+package training
+
+import (
+	"time"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/audit"
+	"govcollab/hooks/files"
+	"govcollab/policies"
+)
+
+// Tables (migrations/1763901900_training.go).
+const (
+	CoursesTable    = "courses"
+	SessionsTable   = "course_sessions"
+	EnrollTable     = "enrollments"
+	AttendanceTable = "attendance"
+	CreditsTable    = "training_credits"
+	TotalsTable     = "training_totals"
+)
+
+// Module is the wired training module.
+type Module struct {
+	app   *api.App
+	files *files.Module
+	audit *audit.Audit
+	now   func() time.Time
+}
+
+// New wires the module: course materials are downloaded by those who may
+// see the course.
+func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
+	return &Module{app: app, files: fm, audit: au, now: time.Now}
+}
+
+// SetClock replaces the module's clock (tests).
+func (m *Module) SetClock(now func() time.Time) { m.now = now }
+
+// ObjectTypes are training's policy object types:
+//   - course: owned by its trainer, belonging to the organizing unit;
+//     "oversee" is who keeps it (its trainer, hr and leaders above), while
+//     the catalog adds published courses whose audience includes the reader.
+//   - course_target: a unit a course may be offered to (the units table),
+//     like notice_target.
+//   - training_credit: a ledger row, its person's own.
+func ObjectTypes() []policies.ObjectType {
+	return []policies.ObjectType{{
+		Name: "course", Table: CoursesTable,
+		Actions: []string{"read", "create", "oversee", "manage"},
+		Owner:   "trainer", Unit: "unit", UnitPath: "unit_path", System: "system",
+		CondFields: []string{"status", "category"},
+	}, {
+		Name: "course_target", Table: "units",
+		Actions: []string{"publish"},
+		Unit:    "id", UnitPath: "path", System: "system",
+		CondFields: []string{"level", "kind"},
+	}, {
+		Name: "training_credit", Table: CreditsTable,
+		Actions: []string{"read"},
+		Owner:   "user", Unit: "unit", UnitPath: "unit_path",
+		CondFields: []string{"status", "source"},
+	}}
+}
