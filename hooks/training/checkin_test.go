@@ -80,6 +80,9 @@ func TestCheckinToLedger(t *testing.T) {
 	e.Must(403, "staff.east.tax", "POST", "/api/gov/courses/"+id+"/attendance", map[string]any{"session": s[1], "user": staff, "present": false, "reason": "x"})
 	out = e.Must(200, "leader.east", "POST", "/api/gov/courses/"+id+"/attendance", map[string]any{"session": s[1], "user": staff,
 		"present": false, "reason": "当日请假，误签到"})
+	if out["sessions"].([]any)[1].(map[string]any)["attended"] == true || out["can_manage"] != true {
+		t.Fatalf("the trainer's view after the correction: %v", out)
+	}
 	if year = e.Must(200, "staff.east.tax", "GET", "/api/gov/training/me", nil); year["hours"] != float64(0) {
 		t.Fatalf("hours after the correction: %v", year)
 	}
