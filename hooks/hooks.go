@@ -177,7 +177,10 @@ func Seed(g *Gov) error {
 	if err := g.Docs.SeedDocs(); err != nil {
 		return err
 	}
-	return g.Mail.SeedDemo(g.Docs.RegisterDemo)
+	if err := g.Mail.SeedDemo(g.Docs.RegisterDemo); err != nil {
+		return err
+	}
+	return g.Training.SeedDemo()
 }
 
 // Info is GET /api/gov/info: what the login page may know before login.

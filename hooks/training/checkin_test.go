@@ -24,7 +24,7 @@ func sessionIDs(t *testing.T, e *apptest.Env, course string) []string {
 // a reason (audited) takes them back; the ledger shows a person's credits
 // to them and their leaders only.
 func TestCheckinToLedger(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := course(e, nil)
 	s := sessionIDs(t, e, id)
 	staff := apptest.UserID(t, "staff.east.tax")

@@ -48,7 +48,7 @@ func titles(out map[string]any) []string {
 // those who keep it, nobody else's; narrowing by roles and exclusions
 // holds; a draft is its keepers' only.
 func TestCatalog(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	course(e, nil)
 	course(e, map[string]any{"title": "领导干部专题研讨", "audience": map[string]any{
 		"units": []map[string]any{{"id": unit(e, "东城市人民政府"), "subtree": true}}, "roles": []string{"leader"}}})
@@ -83,7 +83,7 @@ func TestCatalog(t *testing.T) {
 // TestCreateRefusals: bad input names its field; an audience beyond the
 // publisher's reach is refused; staff cannot offer courses.
 func TestCreateRefusals(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	base := func(k string, v any) map[string]any {
 		start := time.Now().Add(time.Hour)
 		b := map[string]any{"title": "培训", "category": "业务知识", "mode": "线上", "hours": 2,
@@ -116,4 +116,17 @@ func TestCreateRefusals(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("refused courses were stored: %d", n)
 	}
+}
+
+// newEnv is the demo app without the demo's courses and ledger, so a test
+// sees only its own.
+func newEnv(t testing.TB) *apptest.Env {
+	t.Helper()
+	e := apptest.NewEnv(t)
+	for _, table := range []string{"attendance", "enrollments", "course_sessions", "training_credits", "training_totals", "courses"} {
+		if _, err := e.App.DB().NewQuery("DELETE FROM " + table).Execute(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
 }

@@ -53,7 +53,7 @@ func people(t *testing.T, e *apptest.Env, n int) (ids, tokens []string) {
 // enrolled and 40 waitlisted in positions 1..40; a cancellation moves the
 // first of the waitlist up and tells them.
 func TestEnrollWaitlist(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	id := course(e, map[string]any{"capacity": 10})
 	ids, tokens := people(t, e, 50)
 	var wg sync.WaitGroup
@@ -106,7 +106,7 @@ func TestEnrollWaitlist(t *testing.T) {
 // 409, a leader enrols their people but not another city's, past the
 // cancellation deadline one's own cancel is refused.
 func TestEnrollRules(t *testing.T) {
-	e := apptest.NewEnv(t)
+	e := newEnv(t)
 	open := course(e, map[string]any{"cancel_until": time.Now().Add(-time.Hour).Format(time.RFC3339)})
 	e.Must(404, "staff.west.tax", "POST", "/api/gov/courses/"+open+"/enroll", nil) // not even visible
 	later := course(e, map[string]any{"title": "明年的课程", "enroll_from": time.Now().Add(48 * time.Hour).Format(time.RFC3339)})
