@@ -40,6 +40,13 @@ func fastTuning(pollOnly bool) mailin.Tuning {
 // mailbox through the API, as its clerk.
 func addMailbox(t testing.TB, e *apptest.Env, s *imapServer, moveTo bool) string {
 	t.Helper()
+	return addMailboxActive(t, e, s, moveTo, true)
+}
+
+// addMailboxActive is addMailbox, switched on or off from the start (an
+// active one is taken in at once: the app's workers run).
+func addMailboxActive(t testing.TB, e *apptest.Env, s *imapServer, moveTo, active bool) string {
+	t.Helper()
 	office, err := e.App.FindFirstRecordByData("units", "name", "西城市人民政府办公室")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +57,7 @@ func addMailbox(t testing.TB, e *apptest.Env, s *imapServer, moveTo bool) string
 		p = p*10 + int(c-'0')
 	}
 	body := map[string]any{"unit": office.Id, "name": "收文邮箱", "host": host, "port": p, "security": "none",
-		"username": "shouwen", "password": imapPassword, "folder": "INBOX", "active": true}
+		"username": "shouwen", "password": imapPassword, "folder": "INBOX", "active": active}
 	if moveTo {
 		body["processed_folder"], body["quarantine_folder"] = "Processed", "Quarantine"
 	}

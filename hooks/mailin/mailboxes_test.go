@@ -124,8 +124,7 @@ func TestConnectionTest(t *testing.T) {
 	e := newEnv(t)
 	srv := startIMAP(t)
 	srv.Append(t, "INBOX", corpusFile(t, "gbk.eml"))
-	box := addMailbox(t, e, srv, false)
-	e.Must(200, "clerk.west", "PATCH", "/api/gov/mailboxes/"+box, map[string]any{"active": false})
+	box := addMailboxActive(t, e, srv, false, false)
 	out := e.Must(200, "clerk.west", "POST", "/api/gov/mailboxes/"+box+"/test", nil)
 	if out["ok"] != true || out["idle"] != true || out["messages"] != float64(1) {
 		t.Fatalf("test: %v", out)
