@@ -364,12 +364,4 @@ func (m *Module) returnTo(tx core.App, s *policies.Subject, doc *core.Record, in
 	return m.activate(tx, doc, f, to)
 }
 
-func anySlice(v []string) []any {
-	out := make([]any, len(v))
-	for i, s := range v {
-		out[i] = s
-	}
-	return out
-}
-
 func dbTime(t time.Time) string { return t.UTC().Format(types.DefaultDateLayout) }

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/audience"
 	"govcollab/hooks/org"
 )
 
@@ -227,12 +228,8 @@ func numbered(docType string) bool {
 	return ok
 }
 
-func dedupe(ids []string) []string {
-	var out []string
-	for _, id := range ids {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
+// dedupe and anySlice are audience's (one definition for every module).
+var (
+	dedupe   = audience.Dedupe
+	anySlice = audience.AnySlice
+)
