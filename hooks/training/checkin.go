@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -130,6 +132,11 @@ func (m *Module) HandleCheckin(e *core.RequestEvent) error {
 	if in.Token != "" {
 		method = "qr"
 	}
+	guard := s.ID + "/" + course.Id
+	if m.guesses.tooMany(guard, m.now()) {
+		return &api.Error{Status: http.StatusTooManyRequests, Code: "too_many_attempts", Message: "签到码错误次数过多，请 10 分钟后再试或向授课人确认",
+			RetryAfter: int(guessWindow.Seconds())}
+	}
 	_, err = m.app.ApplyAs(e, "course.checkin", func(tx core.App, c *api.Change) error {
 		en, err := tx.FindFirstRecordByFilter(EnrollTable, "course = {:c} && user = {:u} && status = 'enrolled'",
 			dbx.Params{"c": course.Id, "u": s.ID})
@@ -138,6 +145,10 @@ func (m *Module) HandleCheckin(e *core.RequestEvent) error {
 		}
 		sess, err := m.liveSession(tx, course.Id, in)
 		if err != nil {
+			var ae *api.Error
+			if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
+				m.guesses.miss(guard, m.now())
+			}
 			return err
 		}
 		if prev, err := tx.FindFirstRecordByFilter(AttendanceTable, "session = {:s} && user = {:u}",
@@ -201,8 +212,9 @@ func (m *Module) mark(tx core.App, course *core.Record, session, user, path stri
 	return tx.Save(r)
 }
 
-// settle credits the course's hours once its attendance rule is met, and
-// takes them back when a correction undoes it.
+// settle credits the course's hours once its attendance rule is met and,
+// where the course requires it, its quiz passed; it takes them back when a
+// correction (of attendance or of a grade) undoes that.
 func (m *Module) settle(tx core.App, course *core.Record, user string) error {
 	var attended, total int
 	if err := tx.DB().Select("COUNT(*)").From(AttendanceTable).Where(dbx.HashExp{"course": course.Id, "user": user, "present": true}).
@@ -217,6 +229,14 @@ func (m *Module) settle(tx core.App, course *core.Record, user string) error {
 		need = n
 	}
 	met := !course.GetBool("requires_attendance") || attended >= need
+	if met && course.GetBool("requires_pass") {
+		var passed int
+		if err := tx.DB().Select("COUNT(*)").From(AttemptsTable).Where(dbx.HashExp{"course": course.Id, "user": user, "passed": true}).
+			Row(&passed); err != nil {
+			return err
+		}
+		met = passed > 0
+	}
 	prev, _ := tx.FindFirstRecordByFilter(CreditsTable, "course = {:c} && user = {:u}", dbx.Params{"c": course.Id, "u": user})
 	switch {
 	case met && (prev == nil || prev.GetString("status") != "approved"):
@@ -225,7 +245,7 @@ func (m *Module) settle(tx core.App, course *core.Record, user string) error {
 			Year: m.now().In(api.Shanghai).Year(), EarnedAt: m.now(), Status: "approved"})
 		return err
 	case !met && prev != nil && prev.GetString("status") == "approved":
-		return m.Revoke(tx, prev.Id, "考勤更正后未达到出勤要求")
+		return m.Revoke(tx, prev.Id, "更正后未达到结业要求（出勤或测验）")
 	}
 	return nil
 }
@@ -274,4 +294,47 @@ func (m *Module) HandleAttendance(e *core.RequestEvent) error {
 		return err
 	}
 	return m.answer(e, s, course.Id, http.StatusOK)
+}
+
+// A 6-digit code could be guessed within its minutes by trying: after
+// guessLimit wrong codes in guessWindow a person is refused for the rest
+// of the window (per course; one node keeps the count).
+const (
+	guessLimit  = 5
+	guessWindow = 10 * time.Minute
+)
+
+type guesses struct {
+	mu   sync.Mutex
+	seen map[string][]time.Time
+}
+
+func (g *guesses) recent(key string, now time.Time) []time.Time {
+	var keep []time.Time
+	for _, t := range g.seen[key] {
+		if now.Sub(t) < guessWindow {
+			keep = append(keep, t)
+		}
+	}
+	return keep
+}
+
+func (g *guesses) tooMany(key string, now time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.recent(key, now)) >= guessLimit
+}
+
+func (g *guesses) miss(key string, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.seen == nil {
+		g.seen = map[string][]time.Time{}
+	}
+	for k := range g.seen { // forget what has run out, so the map stays small
+		if len(g.recent(k, now)) == 0 {
+			delete(g.seen, k)
+		}
+	}
+	g.seen[key] = append(g.recent(key, now), now)
 }

@@ -101,3 +101,26 @@ func TestCheckinToLedger(t *testing.T) {
 		t.Fatalf("%d credit rows, want 1", n)
 	}
 }
+
+// TestCheckinGuessing: five wrong codes within ten minutes and the person
+// is refused (429), even with the right code, until the window passes.
+func TestCheckinGuessing(t *testing.T) {
+	e := newEnv(t)
+	id := course(e, nil)
+	s := sessionIDs(t, e, id)
+	clock := time.Now()
+	e.G.Training.SetClock(func() time.Time { return clock })
+	e.Must(200, "staff.east.tax", "POST", "/api/gov/courses/"+id+"/enroll", nil)
+	c := e.Must(200, "leader.east", "POST", "/api/gov/courses/"+id+"/sessions/"+s[0]+"/checkin-code", map[string]any{"minutes": 60})
+	code := c["code"].(string)
+	wrong := "123456"
+	if code == wrong {
+		wrong = "654321"
+	}
+	for range 5 {
+		e.Must(400, "staff.east.tax", "POST", "/api/gov/courses/"+id+"/checkin", map[string]any{"code": wrong})
+	}
+	e.Must(429, "staff.east.tax", "POST", "/api/gov/courses/"+id+"/checkin", map[string]any{"code": code})
+	clock = clock.Add(11 * time.Minute)
+	e.Must(200, "staff.east.tax", "POST", "/api/gov/courses/"+id+"/checkin", map[string]any{"code": code})
+}

@@ -46,7 +46,9 @@ type CourseInput struct {
 	CancelUntil        string            `json:"cancel_until"`
 	RequiresAttendance *bool             `json:"requires_attendance"`
 	MinSessions        int               `json:"min_sessions"`
+	RequiresPass       bool              `json:"requires_pass"` // the quiz must be passed too
 	Links              []Link            `json:"links"`
+	Files              []string          `json:"files"` // pending uploads (POST /api/gov/files)
 	Sessions           []SessionInput    `json:"sessions"`
 	Audience           audience.Audience `json:"audience"`
 	Publish            bool              `json:"publish"`
@@ -164,7 +166,7 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 			"mode": in.Mode, "hours": in.Hours, "trainer": s.ID, "unit": unit.Id, "unit_path": unit.GetString("path"),
 			"system": unit.GetString("system"), "audience": aud, "links": in.Links, "capacity": in.Capacity,
 			"enroll_from": window["enroll_from"], "enroll_until": window["enroll_until"], "cancel_until": window["cancel_until"],
-			"requires_attendance": requires, "min_sessions": in.MinSessions, "year": m.now().In(api.Shanghai).Year(),
+			"requires_attendance": requires, "requires_pass": in.RequiresPass, "min_sessions": in.MinSessions, "year": m.now().In(api.Shanghai).Year(),
 			"status": status, "created_by": s.ID})
 		if err := tx.Save(r); err != nil {
 			return err
@@ -181,6 +183,9 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 				return err
 			}
 		}
+		if _, err := m.files.Set(tx, s.ID, "files", in.Files, "course", r.Id); err != nil {
+			return err
+		}
 		id, c.Object = r.Id, CoursesTable+"/"+r.Id
 		c.After = map[string]any{"title": in.Title, "status": status, "hours": in.Hours, "sessions": len(sessions)}
 		return nil
@@ -191,14 +196,18 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 	return m.answer(e, s, id, http.StatusCreated)
 }
 
-// visible is "s may see the course": those who keep it (oversee), and
-// for published courses everyone in their audience.
+// visible is "s may see the course": those who keep it (oversee), for
+// published courses everyone in their audience, and once closed or
+// cancelled still its learners (check-in and quizzes go on after close).
 func (m *Module) visible(app core.App, s *policies.Subject) (dbx.Expression, error) {
 	aud, err := inAudience(app, s)
 	if err != nil {
 		return nil, err
 	}
-	return dbx.Or(m.app.Authz.Filter(s, "oversee", "course"), dbx.And(dbx.HashExp{"courses.status": "published"}, aud)), nil
+	k := audience.Param()
+	learner := dbx.NewExp(`courses.status IN ('closed', 'cancelled') AND EXISTS (SELECT 1 FROM enrollments ve
+		WHERE ve.course = courses.id AND ve.user = {:`+k+`} AND ve.status != 'cancelled')`, dbx.Params{k: s.ID})
+	return dbx.Or(m.app.Authz.Filter(s, "oversee", "course"), dbx.And(dbx.HashExp{"courses.status": "published"}, aud), learner), nil
 }
 
 // load finds course id if s may see it (404 otherwise).

@@ -8,6 +8,8 @@ package training
 import (
 	"time"
 
+	"github.com/pocketbase/pocketbase/core"
+
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
 	"govcollab/hooks/files"
@@ -30,12 +32,25 @@ type Module struct {
 	files *files.Module
 	audit *audit.Audit
 	now   func() time.Time
+
+	guesses guesses // wrong check-in codes (checkin.go)
 }
 
 // New wires the module: course materials are downloaded by those who may
 // see the course.
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
-	return &Module{app: app, files: fm, audit: au, now: time.Now}
+	m := &Module{app: app, files: fm, audit: au, now: time.Now}
+	fm.RegisterOwner("course", m.mayDownload)
+	m.bindTargets(app)
+	return m
+}
+
+// mayDownload: a course's materials go to those who may see the course.
+func (m *Module) mayDownload(app core.App, s *policies.Subject, f *core.Record) (bool, error) {
+	if _, err := m.load(app, s, f.GetString("ref_id")); err != nil {
+		return false, nil
+	}
+	return true, nil
 }
 
 // SetClock replaces the module's clock (tests).

@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/policies"
 )
 
@@ -44,13 +45,14 @@ type Session struct {
 // Course is a course's page.
 type Course struct {
 	CourseItem
-	Description string    `json:"description"`
-	HTML        string    `json:"description_html"`
-	CancelUntil string    `json:"cancel_until"`
-	Links       []Link    `json:"links"`
-	Sessions    []Session `json:"sessions"`
-	Credited    bool      `json:"credited"` // the caller's hours are in the ledger
-	Manage      bool      `json:"can_manage"`
+	Description string       `json:"description"`
+	HTML        string       `json:"description_html"`
+	CancelUntil string       `json:"cancel_until"`
+	Links       []Link       `json:"links"`
+	Files       []files.Info `json:"files"`
+	Sessions    []Session    `json:"sessions"`
+	Credited    bool         `json:"credited"` // the caller's hours are in the ledger
+	Manage      bool         `json:"can_manage"`
 }
 
 func (m *Module) item(r *core.Record, nm *api.Names, mine string) CourseItem {
@@ -82,6 +84,10 @@ func (m *Module) page(app core.App, s *policies.Subject, r *core.Record) (*Cours
 	out := &Course{CourseItem: m.item(r, nm, mine), Description: r.GetString("description"), HTML: r.GetString("description_html"),
 		CancelUntil: r.GetString("cancel_until"), Links: []Link{}, Sessions: []Session{}}
 	_ = r.UnmarshalJSONField("links", &out.Links)
+	var err error
+	if out.Files, err = m.files.List(app, "course", r.Id); err != nil {
+		return nil, err
+	}
 	var sessions []*core.Record
 	if err := app.RecordQuery(SessionsTable).Where(dbx.HashExp{"course": r.Id}).OrderBy("seq").All(&sessions); err != nil {
 		return nil, err
