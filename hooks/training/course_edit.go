@@ -3,7 +3,9 @@ package training
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/pocketbase/dbx"
@@ -30,43 +32,16 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 	if st := course.GetString("status"); st != "draft" && st != "published" {
 		return api.Conflict("课程已结束或已取消，不能修改")
 	}
-	var raw map[string]json.RawMessage
-	if err := api.DecodeJSON(e, &raw); err != nil {
-		return err
-	}
-	in, err := m.current(e.App, course)
+	p, err := m.patch(e, course)
 	if err != nil {
 		return err
 	}
-	// lists given replace the old ones whole (json would decode into the
-	// old elements and keep fields the new ones leave out)
-	for k, reset := range map[string]func(){"audience": func() { in.Audience = audience.Audience{} },
-		"sessions": func() { in.Sessions = nil }, "links": func() { in.Links = nil }, "files": func() { in.Files = nil }} {
-		if _, ok := raw[k]; ok {
-			reset()
-		}
-	}
-	b, _ := json.Marshal(raw)
-	if err := json.Unmarshal(b, in); err != nil {
-		return api.BadField("body", "invalid", "请求内容格式不正确")
-	}
-	if err := in.validate(); err != nil {
-		return err
-	}
-	window, sessions, err := in.times()
-	if err != nil {
-		return err
-	}
-	aud := &in.Audience
-	if _, ok := raw["audience"]; ok {
-		if aud, err = audience.Check(e.App, m.app.Authz.Filter(s, "publish", "course_target"), in.Audience); err != nil {
+	if _, ok := p.raw["audience"]; ok {
+		if p.aud, err = audience.Check(e.App, m.app.Authz.Filter(s, "publish", "course_target"), p.in.Audience); err != nil {
 			return err
 		}
 	}
-	html, err := markdown.Render(in.Description)
-	if err != nil {
-		return api.BadField("description", "invalid", "课程介绍无法显示，请检查格式")
-	}
+	in := p.in
 	_, err = m.app.ApplyAs(e, "course.update", func(tx core.App, c *api.Change) error {
 		fresh, err := tx.FindRecordById(CoursesTable, course.Id)
 		if err != nil {
@@ -77,17 +52,17 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 		}
 		c.Object, c.Before = CoursesTable+"/"+course.Id, map[string]any{"title": fresh.GetString("title"), "hours": fresh.GetFloat("hours"),
 			"capacity": fresh.GetInt("capacity")}
-		fresh.Load(map[string]any{"title": in.Title, "description": in.Description, "description_html": html, "category": in.Category,
-			"mode": in.Mode, "hours": in.Hours, "audience": aud, "links": in.Links, "capacity": in.Capacity,
-			"enroll_from": window["enroll_from"], "enroll_until": window["enroll_until"], "cancel_until": window["cancel_until"],
+		fresh.Load(map[string]any{"title": in.Title, "description": in.Description, "description_html": p.html, "category": in.Category,
+			"mode": in.Mode, "hours": in.Hours, "audience": p.aud, "links": in.Links, "capacity": in.Capacity,
+			"enroll_from": p.window["enroll_from"], "enroll_until": p.window["enroll_until"], "cancel_until": p.window["cancel_until"],
 			"requires_attendance": in.RequiresAttendance == nil || *in.RequiresAttendance, "requires_pass": in.RequiresPass,
 			"min_sessions": in.MinSessions})
-		if _, ok := raw["sessions"]; ok {
-			if err := replaceSessions(tx, course.Id, sessions); err != nil {
+		if _, ok := p.raw["sessions"]; ok {
+			if err := replaceSessions(tx, course.Id, p.sessions); err != nil {
 				return err
 			}
 		}
-		if _, ok := raw["files"]; ok {
+		if _, ok := p.raw["files"]; ok {
 			if _, err := m.files.Set(tx, s.ID, "files", in.Files, "course", course.Id); err != nil {
 				return err
 			}
@@ -95,17 +70,59 @@ func (m *Module) HandleUpdate(e *core.RequestEvent) error {
 		if err := promote(tx, fresh); err != nil {
 			return err
 		}
-		keys := make([]string, 0, len(raw))
-		for k := range raw {
-			keys = append(keys, k)
-		}
-		c.After = map[string]any{"fields": keys, "title": in.Title, "hours": in.Hours, "capacity": in.Capacity}
+		c.After = map[string]any{"fields": slices.Sorted(maps.Keys(p.raw)), "title": in.Title, "hours": in.Hours, "capacity": in.Capacity}
 		return tx.Save(fresh)
 	})
 	if err != nil {
 		return err
 	}
 	return m.answer(e, s, course.Id, http.StatusOK)
+}
+
+// coursePatch is a validated edit: the course as it will be, and which
+// fields the body gave.
+type coursePatch struct {
+	raw      map[string]json.RawMessage
+	in       *CourseInput
+	window   map[string]types.DateTime
+	sessions []map[string]any
+	aud      *audience.Audience
+	html     string
+}
+
+// patch overlays the body on the course as it is and validates the result.
+func (m *Module) patch(e *core.RequestEvent, course *core.Record) (*coursePatch, error) {
+	p := &coursePatch{}
+	if err := api.DecodeJSON(e, &p.raw); err != nil {
+		return nil, err
+	}
+	in, err := m.current(e.App, course)
+	if err != nil {
+		return nil, err
+	}
+	// lists given replace the old ones whole (json would decode into the
+	// old elements and keep fields the new ones leave out)
+	for k, reset := range map[string]func(){"audience": func() { in.Audience = audience.Audience{} },
+		"sessions": func() { in.Sessions = nil }, "links": func() { in.Links = nil }, "files": func() { in.Files = nil }} {
+		if _, ok := p.raw[k]; ok {
+			reset()
+		}
+	}
+	b, _ := json.Marshal(p.raw)
+	if err := json.Unmarshal(b, in); err != nil {
+		return nil, api.BadField("body", "invalid", "请求内容格式不正确")
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if p.window, p.sessions, err = in.times(); err != nil {
+		return nil, err
+	}
+	if p.html, err = markdown.Render(in.Description); err != nil {
+		return nil, api.BadField("description", "invalid", "课程介绍无法显示，请检查格式")
+	}
+	p.in, p.aud = in, &in.Audience
+	return p, nil
 }
 
 // current is the course as a CourseInput, for a patch to overlay.
@@ -154,6 +171,11 @@ func replaceSessions(tx core.App, course string, sessions []map[string]any) erro
 	if _, err := tx.DB().Delete(SessionsTable, dbx.HashExp{"course": course}).Execute(); err != nil {
 		return err
 	}
+	return addSessions(tx, course, sessions)
+}
+
+// addSessions stores a course's sessions.
+func addSessions(tx core.App, course string, sessions []map[string]any) error {
 	col, err := tx.FindCachedCollectionByNameOrId(SessionsTable)
 	if err != nil {
 		return err

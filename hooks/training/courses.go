@@ -171,17 +171,8 @@ func (m *Module) HandleCreate(e *core.RequestEvent) error {
 		if err := tx.Save(r); err != nil {
 			return err
 		}
-		scol, err := tx.FindCachedCollectionByNameOrId(SessionsTable)
-		if err != nil {
+		if err := addSessions(tx, r.Id, sessions); err != nil {
 			return err
-		}
-		for _, sess := range sessions {
-			sr := core.NewRecord(scol)
-			sess["course"] = r.Id
-			sr.Load(sess)
-			if err := tx.Save(sr); err != nil {
-				return err
-			}
 		}
 		if _, err := m.files.Set(tx, s.ID, "files", in.Files, "course", r.Id); err != nil {
 			return err

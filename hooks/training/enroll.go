@@ -1,6 +1,7 @@
 package training
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -178,11 +179,17 @@ func (m *Module) enrollOne(tx core.App, course *core.Record, user, by string) (s
 		return "", err
 	}
 	course.Set(status, course.GetInt(status)+1)
-	title := "已报名：" + course.GetString("title")
+	kind, title := "course."+status, "已报名："+course.GetString("title")
 	if status == "waitlisted" {
-		title = "已进入候补：" + course.GetString("title")
+		title = fmt.Sprintf("已进入候补（第 %d 位）：%s", pos, course.GetString("title"))
 	}
-	return status, notify.Send(tx, []string{user}, notify.Note{Kind: "course." + status, Title: title, Link: link(course.Id)})
+	if assigned != "" { // enrolled by their leader or hr: say so
+		kind, title = "course.assigned", "已为您报名："+course.GetString("title")
+		if status == "waitlisted" {
+			title = fmt.Sprintf("已为您报名（候补第 %d 位）：%s", pos, course.GetString("title"))
+		}
+	}
+	return status, notify.Send(tx, []string{user}, notify.Note{Kind: kind, Title: title, Link: link(course.Id)})
 }
 
 func link(id string) string { return "#/training/" + id }

@@ -119,6 +119,10 @@ func TestEnrollRules(t *testing.T) {
 		t.Fatalf("enrolling outside the audience: %v", out)
 	}
 	e.Must(200, "leader.east", "POST", "/api/gov/courses/"+open+"/enroll", map[string]any{"users": []string{apptest.UserID(t, "staff.east.tax")}})
+	if count(t, e, "SELECT COUNT(*) FROM notifications WHERE user = {:u} AND kind = 'course.assigned' AND title LIKE '已为您报名%' AND link = {:l}",
+		dbx.Params{"u": apptest.UserID(t, "staff.east.tax"), "l": "#/training/" + open}) != 1 {
+		t.Fatal("the person enrolled by their leader was not told")
+	}
 	out = e.Must(400, "leader.east", "POST", "/api/gov/courses/"+open+"/enroll", map[string]any{"users": []string{apptest.UserID(t, "staff.west.tax")}})
 	if toJSON(out["data"]) == "{}" {
 		t.Fatalf("refusal names no field: %v", out)
