@@ -20,6 +20,7 @@ import (
 	"govcollab/hooks/notices"
 	"govcollab/hooks/notify"
 	"govcollab/hooks/org"
+	"govcollab/hooks/search"
 	"govcollab/hooks/security"
 	"govcollab/hooks/security/pii"
 	"govcollab/hooks/security/retention"
@@ -116,6 +117,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	}
 	g.Retention.Register("personal_uploads", files.PurgePending)
 	g.Cases = casework.New(a, g.Files, vault, g.Sessions.Settings, g.Audit)
+	g.Org.Repathed = append(g.Org.Repathed, g.Cases.Repathed)
 	g.Notify = notify.New(a)
 	g.Notices = notices.New(a, g.Files, g.Audit)
 	g.Docs = approval.New(a, g.Files, g.Audit)
@@ -134,6 +136,11 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		se.InstallerFunc = nil
 		if err := authz.LoadStored(); err != nil {
 			app.Logger().Error("stored policy refused", "error", err.Error())
+		}
+		// after a migration that changed the index's form
+		if err := search.RebuildPending(app, map[string]func(core.App) error{
+			casework.DocType: g.Cases.Reindex, notices.DocType: g.Notices.Reindex}); err != nil {
+			return err
 		}
 		if opts.Demo != nil && *opts.Demo {
 			a.SetDemo(true)

@@ -33,8 +33,13 @@ const (
 	visAncestor = "za" // each ancestor of the record's unit path, itself included (scope: subtree, served)
 	visSystem   = "zs"
 	visReach    = "zr"
+	visReachTo  = "zq" // reach and the value it reaches by, in one word (fewer, shorter doclists to merge than reach AND value)
 	visCond     = "zc"
 )
+
+func visReachWord(reach, value string) string {
+	return visReachTo + hex.EncodeToString([]byte(reach)) + "x" + hex.EncodeToString([]byte(value))
+}
 
 func visWord(prefix, value string) string { return prefix + hex.EncodeToString([]byte(value)) }
 
@@ -89,7 +94,16 @@ func (a *Authorizer) VisTokens(obj string, o Object) []string {
 		out = append(out, visWord(visSystem, o.GetString(t.System)))
 	}
 	if t.Reach != "" {
-		out = append(out, visWord(visReach, o.GetString(t.Reach)))
+		switch reach := o.GetString(t.Reach); reach {
+		case ReachSystem:
+			out = append(out, visReachWord(reach, o.GetString(t.System)))
+		case ReachUnit:
+			out = append(out, visReachWord(reach, o.GetString(t.Unit)))
+		case ReachSubtree:
+			out = append(out, visReachWord(reach, o.GetString(t.UnitPath)))
+		default:
+			out = append(out, visWord(visReach, reach))
+		}
 	}
 	for _, f := range t.CondFields {
 		out = append(out, visCondWord(f, o.GetString(f)))
@@ -113,10 +127,13 @@ func wellFormedPath(p string) bool {
 // MatchFilter is the FTS5 expression over VisTokens that holds for exactly
 // the records Filter(s, act, obj) lets through; ok is false when a rule
 // that applies has no token form (a join scope, an odd anchor path), and
-// the caller must use Filter.
-func (a *Authorizer) MatchFilter(s *Subject, act, obj string) (expr string, ok bool) {
-	t, known := a.types[obj]
-	if !known || s == nil {
+// the caller must use Filter. known are facts of every record the
+// expression will be matched against (an index that holds only published
+// cases: live=published, one value each): a rule's condition on such a
+// field is decided here, not matched word by word.
+func (a *Authorizer) MatchFilter(s *Subject, act, obj string, known ...Cond) (expr string, ok bool) {
+	t, isType := a.types[obj]
+	if !isType || s == nil {
 		return visNone, true
 	}
 	var allows, denies []string
@@ -128,7 +145,11 @@ func (a *Authorizer) MatchFilter(s *Subject, act, obj string) (expr string, ok b
 			if !ok {
 				return "", false
 			}
-			if r.Cond.Field != "" {
+			if i := slices.IndexFunc(known, func(k Cond) bool { return k.Field == r.Cond.Field }); i >= 0 && len(known[i].Values) == 1 {
+				if !slices.Contains(r.Cond.Values, known[i].Values[0]) {
+					continue // the rule holds for no record here
+				}
+			} else if r.Cond.Field != "" {
 				words := make([]string, len(r.Cond.Values))
 				for i, v := range r.Cond.Values {
 					words[i] = visCondWord(r.Cond.Field, v)
@@ -219,15 +240,11 @@ func visScope(t *ObjectType, sc Scope, s *Subject, asg Assignment) (string, bool
 func visReachExpr(asg Assignment) string {
 	parts := []string{visWord(visReach, ReachAll)}
 	if asg.Unit.System != "" {
-		parts = append(parts, "("+visWord(visReach, ReachSystem)+" AND "+visWord(visSystem, asg.Unit.System)+")")
+		parts = append(parts, visReachWord(ReachSystem, asg.Unit.System))
 	}
-	parts = append(parts, "("+visWord(visReach, ReachUnit)+" AND "+visWord(visUnit, asg.Unit.ID)+")")
-	var anc []string
+	parts = append(parts, visReachWord(ReachUnit, asg.Unit.ID))
 	for _, p := range Ancestors(asg.Unit.Path) {
-		anc = append(anc, visWord(visPath, p))
-	}
-	if len(anc) > 0 {
-		parts = append(parts, "("+visWord(visReach, ReachSubtree)+" AND "+visOr(anc)+")")
+		parts = append(parts, visReachWord(ReachSubtree, p))
 	}
 	return visOr(parts)
 }

@@ -158,6 +158,18 @@ func (spec ListSpec) Conditions(a *App, s *policies.Subject, q url.Values) (dbx.
 	if spec.Where != nil {
 		conds = append(conds, spec.Where)
 	}
+	named, err := spec.Named(q)
+	if err != nil {
+		return nil, err
+	}
+	return dbx.And(append(conds, named...)...), nil
+}
+
+// Named are the conditions of the named filters q sets (a 400 names a bad
+// one): Conditions without the policy and the fixed condition, for a
+// search that applies those in another form.
+func (spec ListSpec) Named(q url.Values) ([]dbx.Expression, error) {
+	var conds []dbx.Expression
 	for _, f := range spec.Filters {
 		c, err := filterExpr(f, q.Get(f.Name))
 		if err != nil {
@@ -167,7 +179,7 @@ func (spec ListSpec) Conditions(a *App, s *policies.Subject, q url.Values) (dbx.
 			conds = append(conds, c)
 		}
 	}
-	return dbx.And(conds...), nil
+	return conds, nil
 }
 
 // Paging reads page and perPage (1-based; perPage at most max, default 100).

@@ -48,7 +48,13 @@ type Module struct {
 func New(app *api.App, fm *files.Module, vault *pii.Vault, settings *security.SettingsStore, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, vault: vault, settings: settings, audit: au}
 	fm.RegisterOwner("case", m.mayDownload)
+	m.follower().Bind(app)
 	return m
+}
+
+// Repathed re-indexes the cases a unit move gave new paths (org.Module.Repathed).
+func (m *Module) Repathed(tx core.App, table, column, path string) error {
+	return m.follower().Repathed(tx, table, column, path)
 }
 
 func (m *Module) mayDownload(app core.App, s *policies.Subject, f *core.Record) (bool, error) {

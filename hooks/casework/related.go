@@ -20,17 +20,17 @@ func (m *Module) HandleSimilar(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	where := dbx.And(m.app.Authz.Filter(s, "read", "case"), dbx.HashExp{"live": "published"}, dbx.Not(dbx.HashExp{"id": rec.Id}))
+	vis, where := m.searchWhere(s, nil)
 	nm := api.NewNames(e.App)
 	items := []Item{}
 	// any word of the title may match: similar, not identical
 	for _, q := range similarQueries(rec) {
-		recs, _, err := search.Records(e.App, search.Query{DocType: DocType, Text: q, Table: CasesTable, Filter: where, PerPage: relatedLimit})
+		recs, _, err := search.Records(e.App, search.Query{DocType: DocType, Text: q, Table: CasesTable, Vis: vis, Filter: where, PerPage: relatedLimit + 1}) // +1: the case itself is skipped
 		if err != nil {
 			continue
 		}
 		for _, r := range recs {
-			if len(items) < relatedLimit && !containsItem(items, r.Id) {
+			if len(items) < relatedLimit && r.Id != rec.Id && !containsItem(items, r.Id) {
 				items = append(items, m.listItem(s, r, nm))
 			}
 		}

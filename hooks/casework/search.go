@@ -11,6 +11,7 @@ import (
 
 	"govcollab/hooks/api"
 	"govcollab/hooks/search"
+	"govcollab/policies"
 )
 
 // DocType is the search index's name for cases.
@@ -21,7 +22,47 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 	var tags []string
 	_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
-		Summary: rec.GetString("summary"), Body: markdown.PlainText(rec.GetString("body")), Tags: tags})
+		Summary: rec.GetString("summary"), Body: markdown.PlainText(rec.GetString("body")), Tags: tags,
+		Vis: m.app.Authz.VisTokens("case", rec)})
+}
+
+// Reindex indexes every published case again (search.RebuildPending).
+func (m *Module) Reindex(tx core.App) error {
+	var recs []*core.Record
+	if err := tx.RecordQuery(CasesTable).Where(dbx.HashExp{"live": "published"}).All(&recs); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := m.index(tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// follower keeps indexed cases' visibility tokens current when a case's
+// scope, status, unit or path changes.
+func (m *Module) follower() *search.Follower {
+	return &search.Follower{DocType: DocType, Table: CasesTable, Object: "case", Authz: m.app.Authz, Index: m.index,
+		Belongs: func(rec *core.Record) bool { return rec.GetString("live") == "published" }}
+}
+
+// indexedFacts hold for every case in the index (the follower's Belongs).
+var indexedFacts = []policies.Cond{{Field: "live", Values: []string{"published"}}}
+
+// searchWhere is the policy and list filters of a case search: the policy
+// as visibility tokens, matched inside the index (which holds published
+// cases only), when it has a token form; else all of it as SQL.
+func (m *Module) searchWhere(s *policies.Subject, named []dbx.Expression, extra ...dbx.Expression) (vis string, filter dbx.Expression) {
+	pol, ok := m.app.Authz.MatchFilter(s, "read", "case", indexedFacts...)
+	conds := append(named, extra...)
+	if ok {
+		if len(conds) > 0 {
+			filter = dbx.And(conds...)
+		}
+		return pol, filter
+	}
+	return "", dbx.And(append([]dbx.Expression{m.app.Authz.Filter(s, "read", "case"), dbx.HashExp{"live": "published"}}, conds...)...)
 }
 
 // unindex takes a case out of search (taken offline or archived).
@@ -56,18 +97,17 @@ func (m *Module) handleSearch(e *core.RequestEvent, text string) error {
 		return err
 	}
 	q := e.Request.URL.Query()
-	spec := listSpec
-	spec.Where = dbx.HashExp{"live": "published"}
-	where, err := spec.Conditions(m.app, s, q)
+	named, err := listSpec.Named(q)
 	if err != nil {
 		return err
 	}
+	vis, where := m.searchWhere(s, named)
 	page, perPage, err := api.Paging(q, 50)
 	if err != nil {
 		return err
 	}
 	recs, res, err := search.Records(e.App, search.Query{DocType: DocType, Text: text, Table: CasesTable,
-		Filter: where, Page: page, PerPage: perPage})
+		Vis: vis, Filter: where, Page: page, PerPage: perPage})
 	if errors.Is(err, search.ErrEmptyQuery) {
 		return api.BadField("q", "empty", "请输入要搜索的文字")
 	}

@@ -23,6 +23,20 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 		Body: markdown.PlainText(content.GetString("body")), Tags: []string{rec.GetString("category")}})
 }
 
+// Reindex indexes every published notice again (search.RebuildPending).
+func (m *Module) Reindex(tx core.App) error {
+	var recs []*core.Record
+	if err := tx.RecordQuery(NoticesTable).Where(dbx.HashExp{"status": "published"}).All(&recs); err != nil {
+		return err
+	}
+	for _, n := range recs {
+		if err := m.index(tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // reindexChain re-indexes a corrected root and its published copies.
 func (m *Module) reindexChain(tx core.App, root *core.Record) error {
 	var tree []*core.Record

@@ -119,7 +119,7 @@ func (m *Module) HandleMoveUnit(e *core.RequestEvent) error {
 	}
 	var out UnitView
 	_, err = m.app.ApplyAs(e, "unit.move", func(tx core.App, c *api.Change) error {
-		before, after, err := MoveUnit(tx, m.app.Authz.Types(), rec.Id, in.Parent)
+		before, after, err := MoveUnit(tx, m.app.Authz.Types(), rec.Id, in.Parent, m.Repathed...)
 		if err != nil {
 			return err
 		}

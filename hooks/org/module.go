@@ -17,6 +17,10 @@ type SessionEnder func(app core.App, userID, reason string) error
 type Module struct {
 	app         *api.App
 	endSessions SessionEnder
+	// Repathed are told, inside the move's transaction, that the records
+	// of table whose column lies under path were given new paths in bulk
+	// (no record hook sees that): search re-indexes them.
+	Repathed []func(tx core.App, table, column, path string) error
 }
 
 // New builds the org module. Changes to users, units and grants through any

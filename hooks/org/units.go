@@ -229,7 +229,8 @@ func nextChildPath(tx core.App, parent *core.Record) (string, error) {
 
 // MoveUnit puts a unit (and its whole subtree) under newParent, re-pathing
 // the units and every guarded record that carries a unit path, in tx.
-func MoveUnit(tx core.App, types []*policies.ObjectType, id, newParentID string) (before, after UnitView, err error) {
+func MoveUnit(tx core.App, types []*policies.ObjectType, id, newParentID string,
+	repathed ...func(tx core.App, table, column, path string) error) (before, after UnitView, err error) {
 	r, err := tx.FindRecordById("units", id)
 	if err != nil {
 		return before, after, api.NotFound()
@@ -265,6 +266,11 @@ func MoveUnit(tx core.App, types []*policies.ObjectType, id, newParentID string)
 		}
 		if err := rePath(tx, t.Table, t.UnitPath, oldPath, newPath); err != nil {
 			return before, after, err
+		}
+		for _, f := range repathed {
+			if err := f(tx, t.Table, t.UnitPath, newPath); err != nil {
+				return before, after, err
+			}
 		}
 	}
 	if _, err := tx.DB().Update("units", dbx.Params{"parent": p.Id}, dbx.HashExp{"id": r.Id}).Execute(); err != nil {

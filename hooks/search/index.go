@@ -1,6 +1,7 @@
 package search
 
 import (
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -9,13 +10,20 @@ import (
 )
 
 // Doc is the searchable text of one domain record. Title hits weigh most,
-// then summary, tags, body (see rankExpr).
+// then summary, tags, body (see rankExpr). Vis are the record's
+// visibility tokens (policies.Authorizer.VisTokens), for queries that
+// filter by Query.Vis; nil when its type has no token form.
 type Doc struct {
 	Title   string
 	Summary string
 	Body    string
 	Tags    []string
+	Vis     []string
 }
+
+// typeToken is in the vis column of every doc of docType: a query names
+// its doc type inside the MATCH, so counting needs no look-up of the doc.
+func typeToken(docType string) string { return "zt" + hex.EncodeToString([]byte(docType)) }
 
 var errNoDoc = errors.New("search: doc type and id are required")
 
@@ -27,9 +35,10 @@ func Index(app core.App, docType, docID string, d Doc) error {
 	if docType == "" || docID == "" {
 		return errNoDoc
 	}
-	p := dbx.Params{"t": docType, "id": docID}
+	vis := strings.Join(append([]string{typeToken(docType)}, d.Vis...), " ")
+	p := dbx.Params{"t": docType, "id": docID, "vis": vis}
 	var rowids []int64
-	err := app.DB().NewQuery(`INSERT INTO search_docs (doc_type, doc_id) VALUES ({:t}, {:id})
+	err := app.DB().NewQuery(`INSERT INTO search_docs (doc_type, doc_id, vis) VALUES ({:t}, {:id}, {:vis})
 		ON CONFLICT (doc_type, doc_id) DO NOTHING RETURNING id`).Bind(p).Column(&rowids)
 	if err != nil {
 		return err
@@ -38,7 +47,7 @@ func Index(app core.App, docType, docID string, d Doc) error {
 	if len(rowids) == 1 {
 		rowid = rowids[0] // new: nothing to delete (a no-op delete still costs)
 	} else {
-		if err := app.DB().NewQuery(`SELECT id FROM search_docs WHERE doc_type = {:t} AND doc_id = {:id}`).
+		if err := app.DB().NewQuery(`UPDATE search_docs SET vis = {:vis} WHERE doc_type = {:t} AND doc_id = {:id} RETURNING id`).
 			Bind(p).Row(&rowid); err != nil {
 			return err
 		}
@@ -47,14 +56,15 @@ func Index(app core.App, docType, docID string, d Doc) error {
 			return err
 		}
 	}
-	_, err = app.DB().NewQuery(`INSERT INTO search_fts (rowid, title, summary, body, tags)
-		VALUES ({:r}, {:title}, {:summary}, {:body}, {:tags})`).Bind(dbx.Params{
+	_, err = app.DB().NewQuery(`INSERT INTO search_fts (rowid, title, summary, body, tags, vis)
+		VALUES ({:r}, {:title}, {:summary}, {:body}, {:tags}, {:vis})`).Bind(dbx.Params{
 		"r":       rowid,
 		"title":   IndexText(d.Title),
 		"summary": IndexText(d.Summary),
 		"body":    IndexText(d.Body),
 		// a newline between tags: no bigram spans two tags
 		"tags": IndexText(strings.Join(d.Tags, "\n")),
+		"vis":  vis,
 	}).Execute()
 	return err
 }

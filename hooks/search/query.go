@@ -1,9 +1,12 @@
 package search
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pocketbase/dbx"
@@ -30,7 +33,8 @@ const RankWindow = 200
 
 // rankExpr weighs the FTS columns title, summary, body, tags. bm25 is
 // lower-is-better, so results are ordered by it ascending.
-const rankExpr = "bm25(search_fts, 10.0, 3.0, 1.0, 2.0)"
+// The vis column weighs nothing: it says who may see, not what matches.
+const rankExpr = "bm25(search_fts, 10.0, 3.0, 1.0, 2.0, 0.0)"
 
 // Query is one search over one doc type, joined to its domain table.
 type Query struct {
@@ -45,7 +49,14 @@ type Query struct {
 	// SQL, on the domain table's columns; nil means no filter. It runs in
 	// an EXISTS over the domain table alone, so unqualified columns
 	// resolve to the domain table.
-	Filter        dbx.Expression
+	Filter dbx.Expression
+	// Vis is a filter in visibility tokens (policies.Authorizer.MatchFilter
+	// and MatchCond, ANDed), applied inside the index's MATCH: it must hold
+	// for exactly the records the policy lets through, as Filter would,
+	// and the docs must have been indexed with their Doc.Vis. It costs no
+	// visit to the domain table: give the policy here when it has a token
+	// form, and only what has none (list filters) in Filter.
+	Vis           string
 	Page, PerPage int      // 1-based; defaults 1 and DefaultPerPage, PerPage ≤ MaxPerPage
 	Select        []string // columns of each hit's Row; default <alias>.*
 }
@@ -73,6 +84,7 @@ var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 type planned struct {
 	q             Query
 	params        dbx.Params
+	textMatch     string // the words alone, for ranking
 	page, perPage int
 }
 
@@ -87,8 +99,15 @@ func plan(q Query) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &planned{q: q, page: q.Page, perPage: q.PerPage,
-		params: dbx.Params{"search_match": m, "search_type": q.DocType}}
+	// the words only in the text columns (never in vis); the doc type
+	// and visibility only in vis
+	vis := typeToken(q.DocType)
+	if q.Vis != "" {
+		vis += " AND (" + q.Vis + ")"
+	}
+	text := "{title summary body tags} : (" + m + ")"
+	p := &planned{q: q, page: q.Page, perPage: q.PerPage, textMatch: text,
+		params: dbx.Params{"search_match": text + " AND vis : (" + vis + ")"}}
 	if p.page < 1 {
 		p.page = 1
 	}
@@ -100,23 +119,24 @@ func plan(q Query) (*planned, error) {
 	return p, nil
 }
 
-// visible selects the visible matches, newest first: search_rowid,
-// search_doc_id and, when rank, search_rank. CROSS JOIN fixes SQLite's
-// join order: the index is walked newest first and each doc id found by
-// rowid. The Filter is inside, in an EXISTS over the domain row, so no
-// invisible row is ranked, counted or returned, and the Filter's
+// visible selects the visible matches, newest first: search_rowid and,
+// when doc (or a Filter needs it), search_doc_id. The doc type and Vis are inside the MATCH. CROSS JOIN fixes
+// SQLite's join order: the index is walked newest first and each doc id
+// found by rowid. The Filter is inside, in an EXISTS over the domain row,
+// so no invisible row is ranked, counted or returned, and the Filter's
 // unqualified columns resolve to the domain table, not to the index's
 // (title, id, ...).
-func (p *planned) visible(app core.App, rank bool) *dbx.SelectQuery {
-	cols := []string{"search_fts.rowid AS search_rowid", "search_d.doc_id AS search_doc_id"}
-	if rank {
-		cols = append(cols, rankExpr+" AS search_rank")
+func (p *planned) visible(app core.App, doc bool) *dbx.SelectQuery {
+	cols := []string{"search_fts.rowid AS search_rowid"}
+	doc = doc || p.q.Filter != nil
+	if doc {
+		cols = append(cols, "search_d.doc_id AS search_doc_id")
 	}
 	table := p.q.Table
 	if p.q.Alias != p.q.Table {
 		table += " " + p.q.Alias
 	}
-	where := dbx.NewExp("search_fts MATCH {:search_match} AND search_d.doc_type = {:search_type}", p.params)
+	where := dbx.NewExp("search_fts MATCH {:search_match}", p.params)
 	if p.q.Filter != nil {
 		exists := app.DB().Select("*").From(table).
 			Where(dbx.NewExp("[[" + p.q.Alias + ".id]] = [[search_d.doc_id]]")).AndWhere(p.q.Filter).Build()
@@ -125,11 +145,11 @@ func (p *planned) visible(app core.App, rank bool) *dbx.SelectQuery {
 		sub := "SELECT 1" + strings.TrimPrefix(exists.SQL(), "SELECT *")
 		where = dbx.And(where, dbx.NewExp("EXISTS ("+sub+")", exists.Params()))
 	}
-	return app.DB().Select(cols...).
-		From("search_fts").
-		Join("CROSS JOIN", "search_docs search_d", dbx.NewExp("search_d.id = search_fts.rowid")).
-		Where(where).
-		OrderBy("search_fts.rowid DESC")
+	q := app.DB().Select(cols...).From("search_fts")
+	if doc {
+		q = q.Join("CROSS JOIN", "search_docs search_d", dbx.NewExp("search_d.id = search_fts.rowid"))
+	}
+	return q.Where(where).OrderBy("search_fts.rowid DESC")
 }
 
 // count is the number of visible matches, walking no further than
@@ -148,27 +168,76 @@ func (p *planned) count(app core.App) (*Result, error) {
 	return res, nil
 }
 
-// pageOf selects the page into sq (over the domain table, aliased as the
-// query says): the windows the page falls in, each ranked by bm25, and the
-// page's slice of them, all in SQL; only the page's rows are then read
-// from the domain table.
-func (p *planned) pageOf(app core.App, sq *dbx.SelectQuery) *dbx.SelectQuery {
+// pageHit is one hit of a page: its index rowid, doc id and rank.
+type pageHit struct {
+	rowid int64
+	docID string
+	rank  float64
+}
+
+// pageHits finds the page: the visible matches of the windows it falls in
+// (newest first, walked in the index under the full MATCH and Filter),
+// each window ordered by bm25, and the page's slice of them. The ranks
+// come from a second MATCH of the words alone over the windows' rowid
+// range: bm25 weighs every phrase of its MATCH by a pass over the
+// phrase's whole doclist, and the visibility tokens' doclists are long
+// (one holds every doc) while they say nothing about relevance.
+func (p *planned) pageHits(app core.App) ([]pageHit, error) {
 	offset := (p.page - 1) * p.perPage
 	first, last := offset/RankWindow, (offset+p.perPage-1)/RankWindow
-	ranked := p.visible(app, true).
-		Limit(int64((last - first + 1) * RankWindow)).Offset(int64(first * RankWindow)).Build()
-	order := "search_window, search_rank, search_rowid DESC"
-	page := fmt.Sprintf("(SELECT * FROM (SELECT *, (row_number() OVER (ORDER BY search_rowid DESC) - 1) / %d AS search_window"+
-		" FROM (%s)) ORDER BY %s LIMIT %d OFFSET %d) search_m",
-		RankWindow, ranked.SQL(), order, p.perPage, offset-first*RankWindow)
-	table := p.q.Table
-	if p.q.Alias != p.q.Table {
-		table += " " + p.q.Alias
+	var window []struct {
+		Rowid int64  `db:"search_rowid"`
+		DocID string `db:"search_doc_id"`
 	}
-	return sq.From(page).
-		Join("CROSS JOIN", table, dbx.NewExp("[["+p.q.Alias+".id]] = [[search_m.search_doc_id]]")).
-		AndBind(ranked.Params()).
-		OrderBy("search_m.search_window", "search_m.search_rank", "search_m.search_rowid DESC")
+	if err := p.visible(app, true).Limit(int64((last - first + 1) * RankWindow)).Offset(int64(first * RankWindow)).
+		All(&window); err != nil {
+		return nil, err
+	}
+	if len(window) == 0 {
+		return nil, nil
+	}
+	var ranked []struct {
+		Rowid int64   `db:"rowid"`
+		Rank  float64 `db:"rank"`
+	}
+	err := app.DB().NewQuery("SELECT rowid, " + rankExpr + " AS rank FROM search_fts WHERE search_fts MATCH {:m}" +
+		" AND rowid >= {:lo} AND rowid <= {:hi}").
+		Bind(dbx.Params{"m": p.textMatch, "lo": window[len(window)-1].Rowid, "hi": window[0].Rowid}).All(&ranked)
+	if err != nil {
+		return nil, err
+	}
+	rankOf := make(map[int64]float64, len(ranked))
+	for _, r := range ranked {
+		rankOf[r.Rowid] = r.Rank
+	}
+	hits := make([]pageHit, len(window))
+	for i, r := range window {
+		rank, ok := rankOf[r.Rowid]
+		if !ok {
+			rank = math.Inf(1) // cannot be: the full MATCH holds the words'
+		}
+		hits[i] = pageHit{rowid: r.Rowid, docID: r.DocID, rank: rank}
+	}
+	for w := 0; w < len(hits); w += RankWindow {
+		win := hits[w:min(w+RankWindow, len(hits))]
+		slices.SortStableFunc(win, func(a, b pageHit) int { // rowids arrive newest first: ties stay so
+			return cmp.Compare(a.rank, b.rank)
+		})
+	}
+	from := offset - first*RankWindow
+	if from >= len(hits) {
+		return nil, nil
+	}
+	return hits[from:min(from+p.perPage, len(hits))], nil
+}
+
+// docIDs are the hits' doc ids, as arguments of dbx.In.
+func docIDs(hits []pageHit) []any {
+	out := make([]any, len(hits))
+	for i, h := range hits {
+		out[i] = h.docID
+	}
+	return out
 }
 
 // run answers the count and then, through page, the page's rows, unless
@@ -204,22 +273,41 @@ func Search(app core.App, q Query) (*Result, error) {
 	if len(sel) == 0 {
 		sel = []string{p.q.Alias + ".*"}
 	}
-	sq := app.DB().Select(sel...).AndSelect("search_m.search_rank", "search_m.search_doc_id")
-	var rows []dbx.NullStringMap
-	res, err := p.run(app, func() error { return p.pageOf(app, sq).All(&rows) })
+	var hits []pageHit
+	byID := map[string]dbx.NullStringMap{}
+	res, err := p.run(app, func() (err error) {
+		if hits, err = p.pageHits(app); err != nil || len(hits) == 0 {
+			return err
+		}
+		var rows []dbx.NullStringMap
+		err = app.DB().Select(sel...).AndSelect("[[" + p.q.Alias + ".id]] AS search_doc_id").From(p.fromTable()).
+			Where(dbx.In(p.q.Alias+".id", docIDs(hits)...)).All(&rows)
+		for _, r := range rows {
+			byID[r["search_doc_id"].String] = r
+		}
+		return err
+	})
 	if errors.Is(err, errPastEnd) {
-		rows, err = nil, nil
+		hits, err = nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	res.Hits = []Hit{}
-	for _, row := range rows {
-		h := Hit{ID: row["search_doc_id"].String, Row: row}
-		fmt.Sscan(row["search_rank"].String, &h.Rank)
-		res.Hits = append(res.Hits, h)
+	for _, h := range hits {
+		if row, ok := byID[h.docID]; ok { // a domain row deleted meanwhile is skipped
+			res.Hits = append(res.Hits, Hit{ID: h.docID, Rank: h.rank, Row: row})
+		}
 	}
 	return res, nil
+}
+
+// fromTable is the domain table as the SQL names it (with its alias).
+func (p *planned) fromTable() string {
+	if p.q.Alias != p.q.Table {
+		return p.q.Table + " " + p.q.Alias
+	}
+	return p.q.Table
 }
 
 // Records is Search over a collection (q.Table), answering its records in
@@ -232,18 +320,32 @@ func Records(app core.App, q Query) ([]*core.Record, *Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	recs := []*core.Record{}
-	// RecordQuery selects <table>.* and turns rows into records
-	res, err := p.run(app, func() error { return p.pageOf(app, app.RecordQuery(q.Table)).All(&recs) })
+	var hits []pageHit
+	byID := map[string]*core.Record{}
+	res, err := p.run(app, func() (err error) {
+		if hits, err = p.pageHits(app); err != nil || len(hits) == 0 {
+			return err
+		}
+		var found []*core.Record
+		err = app.RecordQuery(q.Table).Where(dbx.In(q.Table+".id", docIDs(hits)...)).All(&found)
+		for _, r := range found {
+			byID[r.Id] = r
+		}
+		return err
+	})
 	if errors.Is(err, errPastEnd) {
-		recs, err = []*core.Record{}, nil
+		hits, err = nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	recs := []*core.Record{}
 	res.Hits = []Hit{}
-	for _, r := range recs {
-		res.Hits = append(res.Hits, Hit{ID: r.Id})
+	for _, h := range hits {
+		if r, ok := byID[h.docID]; ok {
+			recs = append(recs, r)
+			res.Hits = append(res.Hits, Hit{ID: r.Id, Rank: h.rank})
+		}
 	}
 	return recs, res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/search"
 )
@@ -185,5 +186,59 @@ func TestSearchFilterInsideSQL(t *testing.T) {
 	res, err = search.Search(app, search.Query{DocType: "cases", Text: "营", Table: "t_docs", Filter: dbx.NewExp("0=1")})
 	if err != nil || res.TotalItems != 0 || len(res.Hits) != 0 {
 		t.Errorf("0=1 filter: %+v %v", res, err)
+	}
+}
+
+// TestSearchVisInsideMatch: a Vis filter (visibility tokens stored with
+// each doc) narrows inside the MATCH exactly as the same filter in SQL
+// does, alone or with a Filter; typed words never match the tokens; and
+// another doc type's docs are never found.
+func TestSearchVisInsideMatch(t *testing.T) {
+	app := corpusApp(t)
+	err := app.RunInTransaction(func(tx core.App) error {
+		for i, d := range corpus {
+			if err := search.Index(tx, "cases", d.id, search.Doc{Title: d.title, Body: d.body, Vis: []string{"zu" + unitOf(i)}}); err != nil {
+				return err
+			}
+			// the same text under another doc type, visible to all
+			if err := search.Index(tx, "other", d.id, search.Doc{Title: d.title, Body: d.body, Vis: []string{"zuu1", "zuu2"}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u1 := func(i int) bool { return i%2 == 0 }
+	for _, q := range []string{"营", "营业执照", "社保 缴费", "2024", "许可证"} {
+		want := oracle(q, u1)
+		for name, query := range map[string]search.Query{
+			"vis":        {DocType: "cases", Text: q, Table: "t_docs", Vis: "zuu1", PerPage: 3},
+			"vis+filter": {DocType: "cases", Text: q, Table: "t_docs", Vis: "zuu1 OR zuu2", Filter: dbx.HashExp{"unit": "u1"}, PerPage: 3},
+		} {
+			res, err := search.Search(app, query)
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, q, err)
+			}
+			if res.TotalItems != len(want) || len(res.Hits) != min(3, len(want)) {
+				t.Errorf("%s %q: total %d, %d hits; want %v", name, q, res.TotalItems, len(res.Hits), want)
+			}
+			for _, id := range ids(res) {
+				if !slices.Contains(want, id) {
+					t.Errorf("%s %q: hidden doc %s returned", name, q, id)
+				}
+			}
+		}
+	}
+	for _, q := range []string{"zuu1", "zany", "zt6361736573"} {
+		res, err := search.Search(app, search.Query{DocType: "cases", Text: q, Table: "t_docs"})
+		if err != nil || res.TotalItems != 0 {
+			t.Errorf("typed %q matched the tokens: %+v %v", q, res, err)
+		}
+	}
+	res, err := search.Search(app, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", Vis: "zuu9"})
+	if err != nil || res.TotalItems != 0 || len(res.Hits) != 0 {
+		t.Errorf("a token no doc has: %+v %v", res, err)
 	}
 }
