@@ -154,6 +154,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 				" to a key file outside it (README, Keys)")
 		}
 		g.Retention.Schedule()
+		search.Schedule(app)
 		g.Files.Schedule()
 		g.Notices.Schedule()
 		g.Docs.Schedule()

@@ -101,3 +101,24 @@ func RebuildPending(app core.App, rebuild map[string]func(tx core.App) error) er
 		return err
 	})
 }
+
+// OptimizeCronSpec is when the index is merged: nightly, off hours.
+const OptimizeCronSpec = "17 2 * * *"
+
+// Optimize merges the index's segments into one (FTS5 'optimize'): the
+// writes of a day leave many small segments that every query must visit,
+// and merging them as it goes (automerge) leaves some. Its cost grows with
+// the index (seconds at 100k docs); run off hours.
+func Optimize(app core.App) error {
+	_, err := app.DB().NewQuery("INSERT INTO search_fts (search_fts) VALUES ('optimize')").Execute()
+	return err
+}
+
+// Schedule runs Optimize nightly.
+func Schedule(app core.App) {
+	app.Cron().MustAdd("govSearchOptimize", OptimizeCronSpec, func() {
+		if err := Optimize(app); err != nil {
+			app.Logger().Error("search: optimize", "error", err.Error())
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
+	"github.com/pocketbase/pocketbase/tools/cron"
 
 	"govcollab/hooks/search"
 )
@@ -139,5 +140,28 @@ func TestRecords(t *testing.T) {
 	// u1 among c01..c10 with 营业执照: c01, c05 (titles)
 	if len(recs) != 2 || res.TotalItems != 2 || !strings.Contains(recs[0].GetString("title"), "营业执照") {
 		t.Errorf("Records: %d recs, %+v", len(recs), res)
+	}
+}
+
+// TestOptimize: the nightly merge keeps every answer, and is scheduled.
+func TestOptimize(t *testing.T) {
+	app := corpusApp(t)
+	before, err := search.Search(app, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := search.Optimize(app); err != nil {
+		t.Fatal(err)
+	}
+	after, err := search.Search(app, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.TotalItems == 0 || after.TotalItems != before.TotalItems || !slices.Equal(ids(after), ids(before)) {
+		t.Errorf("optimize changed the answer: %v → %v", ids(before), ids(after))
+	}
+	search.Schedule(app)
+	if !slices.ContainsFunc(app.Cron().Jobs(), func(j *cron.Job) bool { return j.Id() == "govSearchOptimize" }) {
+		t.Error("the nightly merge is not scheduled")
 	}
 }
