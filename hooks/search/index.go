@@ -38,7 +38,12 @@ func Index(app core.App, docType, docID string, d Doc) error {
 	vis := strings.Join(append([]string{typeToken(docType)}, d.Vis...), " ")
 	p := dbx.Params{"t": docType, "id": docID, "vis": vis}
 	var rowids []int64
-	err := app.DB().NewQuery(`INSERT INTO search_docs (doc_type, doc_id, vis) VALUES ({:t}, {:id}, {:vis})
+	// A new doc's rowid is below every other (negative, counting down):
+	// the newest docs come first in rowid order, which FTS5 walks
+	// forwards, the cheap way (backwards it buffers), and a page's rowid
+	// range sits at the start of each doclist.
+	err := app.DB().NewQuery(`INSERT INTO search_docs (id, doc_type, doc_id, vis)
+		VALUES ((SELECT min(coalesce(min(id), 0), 0) - 1 FROM search_docs), {:t}, {:id}, {:vis})
 		ON CONFLICT (doc_type, doc_id) DO NOTHING RETURNING id`).Bind(p).Column(&rowids)
 	if err != nil {
 		return err

@@ -149,7 +149,7 @@ func (p *planned) visible(app core.App, doc bool) *dbx.SelectQuery {
 	if doc {
 		q = q.Join("CROSS JOIN", "search_docs search_d", dbx.NewExp("search_d.id = search_fts.rowid"))
 	}
-	return q.Where(where).OrderBy("search_fts.rowid DESC")
+	return q.Where(where).OrderBy("search_fts.rowid ASC") // newest first: see Index
 }
 
 // count is the number of visible matches, walking no further than
@@ -202,7 +202,7 @@ func (p *planned) pageHits(app core.App) ([]pageHit, error) {
 	}
 	err := app.DB().NewQuery("SELECT rowid, " + rankExpr + " AS rank FROM search_fts WHERE search_fts MATCH {:m}" +
 		" AND rowid >= {:lo} AND rowid <= {:hi}").
-		Bind(dbx.Params{"m": p.textMatch, "lo": window[len(window)-1].Rowid, "hi": window[0].Rowid}).All(&ranked)
+		Bind(dbx.Params{"m": p.textMatch, "lo": window[0].Rowid, "hi": window[len(window)-1].Rowid}).All(&ranked)
 	if err != nil {
 		return nil, err
 	}
