@@ -242,3 +242,30 @@ func TestSearchVisInsideMatch(t *testing.T) {
 		t.Errorf("a token no doc has: %+v %v", res, err)
 	}
 }
+
+// TestSearchInTransaction: inside a transaction (one connection) the count
+// and the page run one after the other, and answer as outside it.
+func TestSearchInTransaction(t *testing.T) {
+	app := corpusApp(t)
+	out, err := search.Search(app, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", PerPage: 2, Page: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = app.RunInTransaction(func(tx core.App) error {
+		in, err := search.Search(tx, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", PerPage: 2, Page: 2})
+		if err != nil {
+			return err
+		}
+		if in.TotalItems != out.TotalItems || !slices.Equal(ids(in), ids(out)) || len(ids(in)) != 2 {
+			t.Errorf("in a transaction %d %v, outside %d %v", in.TotalItems, ids(in), out.TotalItems, ids(out))
+		}
+		past, err := search.Search(tx, search.Query{DocType: "cases", Text: "营业执照", Table: "t_docs", PerPage: 2, Page: 99})
+		if err != nil || len(past.Hits) != 0 || past.TotalItems != out.TotalItems {
+			t.Errorf("past the end in a transaction: %+v %v", past, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
