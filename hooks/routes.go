@@ -151,6 +151,10 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/courses/{id}/quiz/attempts/{aid}/grade", g.Training.HandleGrade)
 	gov.GET("/training/ledger", g.Training.HandleLedger)
 	gov.GET("/training/me", g.Training.HandleMyYear)
+	gov.GET("/training/requirements", g.Training.HandleRequirements)
+	gov.PUT("/training/requirements", g.Training.HandleSetRequirements)
+	gov.GET("/training/compliance", g.Training.HandleCompliance)
+	gov.GET("/training/compliance/export", g.Training.HandleComplianceExport)
 
 	gov.GET("/notices", g.Notices.HandleList)
 	gov.POST("/notices", g.Notices.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))

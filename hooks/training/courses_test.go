@@ -123,7 +123,7 @@ func TestCreateRefusals(t *testing.T) {
 func newEnv(t testing.TB) *apptest.Env {
 	t.Helper()
 	e := apptest.NewEnv(t)
-	for _, table := range []string{"quiz_attempts", "quizzes", "attendance", "enrollments", "course_sessions", "training_credits", "training_totals", "courses"} {
+	for _, table := range []string{"quiz_attempts", "quizzes", "attendance", "enrollments", "course_sessions", "training_credits", "training_totals", "training_requirements", "courses"} {
 		if _, err := e.App.DB().NewQuery("DELETE FROM " + table).Execute(); err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/tools/types"
 
 	"govcollab/hooks/api"
+	"govcollab/migrations"
 	"govcollab/policies"
 )
 
@@ -100,7 +101,22 @@ func (m *Module) addTotal(tx core.App, r *core.Record, sign float64) error {
 	h := sign * r.GetFloat("hours")
 	by[r.GetString("category")] += h
 	t.Set("by_category", by)
+	if col := migrations.TotalsCategoryColumns[r.GetString("category")]; col != "" {
+		t.Set(col, by[r.GetString("category")])
+	}
 	t.Set("hours", t.GetFloat("hours")+h)
+	// the person's standing under the year's rules
+	rs, err := rules(tx, year)
+	if err != nil {
+		return err
+	}
+	u, err := tx.FindRecordById("users", user)
+	if err != nil {
+		return err
+	}
+	need := needFor(rs, u.GetStringSlice("roles"), u.GetString("rank"))
+	t.Set("required", need.Hours)
+	t.Set("met", need.met(t.GetFloat("hours"), by))
 	return tx.Save(t)
 }
 

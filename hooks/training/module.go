@@ -42,6 +42,7 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
 	fm.RegisterOwner("course", m.mayDownload)
 	m.bindTargets(app)
+	m.bindStandings(app)
 	return m
 }
 
@@ -63,6 +64,9 @@ func (m *Module) SetClock(now func() time.Time) { m.now = now }
 //   - course_target: a unit a course may be offered to (the units table),
 //     like notice_target.
 //   - training_credit: a ledger row, its person's own.
+//   - training_total: a person's standing in a year (their unit's now);
+//     the compliance rollups read these.
+//   - training_requirement: the annual hours rules (hr manages them).
 func ObjectTypes() []policies.ObjectType {
 	return []policies.ObjectType{{
 		Name: "course", Table: CoursesTable,
@@ -79,5 +83,12 @@ func ObjectTypes() []policies.ObjectType {
 		Actions: []string{"read"},
 		Owner:   "user", Unit: "unit", UnitPath: "unit_path",
 		CondFields: []string{"status", "source"},
+	}, {
+		Name: "training_total", Table: TotalsTable,
+		Actions: []string{"read"},
+		Owner:   "user", Unit: "unit", UnitPath: "unit_path",
+	}, {
+		Name: "training_requirement", Table: RequirementsTable,
+		Actions: []string{"manage"},
 	}}
 }

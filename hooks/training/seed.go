@@ -38,6 +38,9 @@ func (m *Module) SeedDemo() error {
 	}
 	aud := audience.Audience{Units: []audience.UnitSel{{ID: city.Id, Subtree: true}}}
 	now := m.now()
+	if err := m.seedRequirements(now.In(api.Shanghai).Year(), staff); err != nil {
+		return err
+	}
 	for i, cat := range migrations.CourseCategories {
 		held := i < 4 // the first four are over; the rest are coming
 		start := now.AddDate(0, 0, 7*(i-4))
@@ -128,4 +131,41 @@ func (m *Module) seedAttendance(tx core.App, course *core.Record, user string) e
 		}
 	}
 	return m.settle(tx, course, user)
+}
+
+// seedRequirements sets the year's rules (leaders 110 hours, staff 90, of
+// them 12 in 政治理论) and credits every other person of the city with
+// 网络学院 hours, so that some meet the rules and others are behind.
+func (m *Module) seedRequirements(year int, staff []string) error {
+	hr, err := m.app.FindFirstRecordByData("users", "username", "hr.prov")
+	if err != nil {
+		return nil
+	}
+	_, err = m.app.Apply(hr.Id, "training.requirements", func(tx core.App, c *api.Change) error {
+		col, err := tx.FindCachedCollectionByNameOrId(RequirementsTable)
+		if err != nil {
+			return err
+		}
+		for _, r := range []Requirement{{Role: "leader", Hours: 110}, {Role: "staff", Hours: 90}, {Category: "政治理论", Hours: 12}} {
+			rec := core.NewRecord(col)
+			rec.Load(map[string]any{"year": year, "role": r.Role, "rank": r.Rank, "category": r.Category, "hours": r.Hours, "updated_by": hr.Id})
+			if err := tx.Save(rec); err != nil {
+				return err
+			}
+		}
+		c.Object = RequirementsTable + "/" + fmt.Sprint(year)
+		for k, u := range staff {
+			if k%2 == 1 {
+				continue
+			}
+			for cat, h := range map[string]float64{"业务知识": 80, "政治理论": 12} {
+				if _, err := m.Credit(tx, CreditInput{User: u, Source: "manual", Category: cat, Title: "网络学院在线学习",
+					Hours: h, Year: year, EarnedAt: m.now(), Note: "网络学院年度学时导入"}); err != nil {
+					return err
+				}
+			}
+		}
+		return m.Standings(tx, year)
+	})
+	return err
 }
