@@ -55,7 +55,8 @@ test-race: $(MINIO)
 BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:0.25 BenchmarkList/skipTotal:vs_pb_ratio:1.5 \
   BenchmarkUpload/minio/serial:vs_raw_ratio:1.15 BenchmarkDownload/minio/serial:vs_raw_ratio:1.15 \
   BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0 \
-  BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20 BenchmarkActions:ms/action:5
+  BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20 BenchmarkActions:ms/action:5 \
+  BenchmarkCompliance:p50-ms:200
 bench: SHELL := /bin/bash
 bench: $(MINIO)
 	set -o pipefail; GOV_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out
