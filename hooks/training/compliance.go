@@ -158,3 +158,53 @@ func (m *Module) weeksLeft(year int) int {
 	}
 	return int(math.Ceil(end.Sub(now).Hours() / (24 * 7)))
 }
+
+// Standing is one person's year as the compliance list shows it.
+type Standing struct {
+	User       string             `json:"user"`
+	Name       string             `json:"name"`
+	UnitName   string             `json:"unit_name"`
+	Hours      float64            `json:"hours"`
+	Required   float64            `json:"required"`
+	Met        bool               `json:"met"`
+	Short      float64            `json:"short"` // hours still missing of the total
+	ByCategory map[string]float64 `json:"by_category"`
+}
+
+var standingsSpec = api.ListSpec{
+	Object:      "training_total",
+	Sort:        map[string]string{"hours": "hours", "unit_path": "unit_path"},
+	DefaultSort: "hours",
+	Filters:     []api.FilterParam{{Name: "met", Kind: api.FilterBool, Columns: []string{"met"}}},
+}
+
+// HandleStandings is GET /api/gov/training/compliance/people?year=&unit=
+// &met=false: the people of a subtree the caller oversees with their
+// hours against their requirement (default order: fewest hours first, so
+// who is behind comes first).
+func (m *Module) HandleStandings(e *core.RequestEvent) error {
+	s, err := m.app.Require(e, "read", "training_total")
+	if err != nil {
+		return err
+	}
+	year, err := m.yearParam(e)
+	if err != nil {
+		return err
+	}
+	unit, err := m.complianceUnit(e, s)
+	if err != nil {
+		return err
+	}
+	path := unit.GetString("path")
+	spec := standingsSpec
+	spec.Where = dbx.And(dbx.HashExp{"year": year},
+		dbx.NewExp("unit_path >= {:slo} AND unit_path < {:shi}", dbx.Params{"slo": path, "shi": policies.PathUpperBound(path)}))
+	nm := api.NewNames(e.App)
+	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) Standing {
+		by := map[string]float64{}
+		_ = r.UnmarshalJSONField("by_category", &by)
+		return Standing{User: r.GetString("user"), Name: nm.Of("users", r.GetString("user")), UnitName: nm.Of("units", r.GetString("unit")),
+			Hours: r.GetFloat("hours"), Required: r.GetFloat("required"), Met: r.GetBool("met"),
+			Short: math.Max(0, r.GetFloat("required")-r.GetFloat("hours")), ByCategory: by}
+	})
+}

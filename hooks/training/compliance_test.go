@@ -2,6 +2,7 @@ package training_test
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,5 +270,49 @@ func TestComplianceExport(t *testing.T) {
 	}
 	if code, _, _ := e.Call("admin.audit", "GET", "/api/gov/training/compliance/export", nil); code != 403 {
 		t.Errorf("三员: %d", code)
+	}
+}
+
+// TestStandingsList: who is behind, fewest hours first, in the subtree
+// asked; met=true narrows to those who made it; others' units are 404.
+func TestStandingsList(t *testing.T) {
+	e := newEnv(t)
+	e.Must(200, "hr.prov", "PUT", "/api/gov/training/requirements", map[string]any{"year": 2026, "rows": reqRows})
+	credit(t, e, "staff.east.tax", "业务知识", 80)
+	credit(t, e, "staff.east.tax", "政治理论", 12)
+	credit(t, e, "staff.east.hr", "业务知识", 30)
+	behind := e.Must(200, "leader.east", "GET", "/api/gov/training/compliance/people?year=2026&met=false&perPage=100", nil)
+	var names []string
+	var last float64 = -1
+	for _, it := range behind["items"].([]any) {
+		p := it.(map[string]any)
+		names = append(names, p["name"].(string))
+		if p["met"].(bool) || p["hours"].(float64) < last {
+			t.Errorf("behind list out of order or met: %v", p)
+		}
+		last = p["hours"].(float64)
+		if p["name"] == "卫人社" && (p["short"].(float64) != 60 || p["required"].(float64) != 90) {
+			t.Errorf("卫人社: %v", p)
+		}
+	}
+	if !slices.Contains(names, "卫人社") || slices.Contains(names, "褚税务") || slices.Contains(names, "沈税务") {
+		t.Errorf("behind: %v", names)
+	}
+	met := e.Must(200, "leader.east", "GET", "/api/gov/training/compliance/people?year=2026&met=true", nil)
+	if met["totalItems"].(float64) != 1 || met["items"].([]any)[0].(map[string]any)["name"] != "褚税务" {
+		t.Errorf("met: %v", met)
+	}
+	for _, c := range []struct {
+		user, q string
+		status  int
+	}{
+		{"leader.east", "?unit=" + unit(e, "西城市人民政府"), 404},
+		{"staff.east.tax", "", 404},
+		{"admin.sec", "", 403},
+		{"leader.east", "?met=maybe", 400},
+	} {
+		if code, _, raw := e.Call(c.user, "GET", "/api/gov/training/compliance/people"+c.q, nil); code != c.status {
+			t.Errorf("%s %s: %d %s", c.user, c.q, code, raw)
+		}
 	}
 }
