@@ -156,6 +156,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/training/compliance", g.Training.HandleCompliance)
 	gov.GET("/training/compliance/export", g.Training.HandleComplianceExport)
 	gov.GET("/training/compliance/people", g.Training.HandleStandings)
+	gov.POST("/training/compliance/remind", g.Training.HandleRemind)
 
 	gov.GET("/notices", g.Notices.HandleList)
 	gov.POST("/notices", g.Notices.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))

@@ -1,6 +1,7 @@
 package training
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/notify"
 	"govcollab/hooks/org"
 	"govcollab/migrations"
 	"govcollab/policies"
@@ -207,4 +209,56 @@ func (m *Module) HandleStandings(e *core.RequestEvent) error {
 			Hours: r.GetFloat("hours"), Required: r.GetFloat("required"), Met: r.GetBool("met"),
 			Short: math.Max(0, r.GetFloat("required")-r.GetFloat("hours")), ByCategory: by}
 	})
+}
+
+// HandleRemind is POST /api/gov/training/compliance/remind?year=&unit=:
+// every person of the subtree (the caller oversees) who is behind is told,
+// by a notification, how many hours they still need and how many weeks are
+// left; audited with the number reminded. → {reminded}.
+func (m *Module) HandleRemind(e *core.RequestEvent) error {
+	s, err := m.app.Require(e, "read", "training_total")
+	if err != nil {
+		return err
+	}
+	year, err := m.yearParam(e)
+	if err != nil {
+		return err
+	}
+	unit, err := m.complianceUnit(e, s)
+	if err != nil {
+		return err
+	}
+	weeks := m.weeksLeft(year)
+	if weeks == 0 {
+		return api.Conflict(fmt.Sprintf("%d 年度已结束，不再提醒", year))
+	}
+	path := unit.GetString("path")
+	var behind []*core.Record
+	if err := e.App.RecordQuery(TotalsTable).Where(dbx.And(m.app.Authz.Filter(s, "read", "training_total"),
+		dbx.HashExp{"year": year, "met": false},
+		dbx.NewExp("unit_path >= {:lo} AND unit_path < {:hi}", dbx.Params{"lo": path, "hi": policies.PathUpperBound(path)}))).
+		All(&behind); err != nil {
+		return err
+	}
+	_, err = m.app.ApplyAs(e, "training.remind", func(tx core.App, c *api.Change) error {
+		for _, t := range behind {
+			body := fmt.Sprintf("您 %d 年度已累计 %.1f 学时，要求 %.1f 学时", year, t.GetFloat("hours"), t.GetFloat("required"))
+			if short := t.GetFloat("required") - t.GetFloat("hours"); short > 0 {
+				body += fmt.Sprintf("，尚差 %.1f 学时", short)
+			} else {
+				body += "，总学时已够，但有类别学时未达要求"
+			}
+			body += fmt.Sprintf("；距年底还有 %d 周，请及时报名参加培训。", weeks)
+			if err := notify.Send(tx, []string{t.GetString("user")}, notify.Note{Kind: "training.behind",
+				Title: "学时提醒：" + strconv.Itoa(year) + " 年度学时未达标", Body: body, Link: "#/training/me"}); err != nil {
+				return err
+			}
+		}
+		c.Object, c.After = "units/"+unit.Id, map[string]any{"year": year, "reminded": len(behind)}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, map[string]any{"reminded": len(behind), "weeks_left": weeks})
 }

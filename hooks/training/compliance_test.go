@@ -316,3 +316,51 @@ func TestStandingsList(t *testing.T) {
 		}
 	}
 }
+
+// TestRemind: those behind in the subtree are told what they lack and the
+// weeks left; those who made it, and other cities, are not; a year that is
+// over cannot be reminded of.
+func TestRemind(t *testing.T) {
+	e := newEnv(t)
+	e.G.Training.SetClock(func() time.Time { return time.Date(2026, 11, 30, 4, 0, 0, 0, time.UTC) })
+	e.Must(200, "hr.prov", "PUT", "/api/gov/training/requirements", map[string]any{"year": 2026, "rows": reqRows})
+	credit(t, e, "staff.east.tax", "业务知识", 80)
+	credit(t, e, "staff.east.tax", "政治理论", 12)
+	credit(t, e, "staff.east.hr", "业务知识", 30)
+	behind := count(t, e, "SELECT COUNT(*) FROM training_totals t JOIN units n ON n.id = {:east} WHERE t.year = 2026 AND t.met = FALSE AND t.unit_path LIKE n.path || '%'",
+		map[string]any{"east": unit(e, "东城市人民政府")})
+	out := e.Must(200, "leader.east", "POST", "/api/gov/training/compliance/remind?year=2026", nil)
+	if out["reminded"].(float64) != float64(behind) || behind == 0 || out["weeks_left"].(float64) != 5 {
+		t.Errorf("reminded %v of %d behind, weeks %v", out["reminded"], behind, out["weeks_left"])
+	}
+	body := func(user string) string {
+		var b []string
+		if err := e.App.DB().NewQuery("SELECT body FROM notifications WHERE user = {:u} AND kind = 'training.behind'").
+			Bind(map[string]any{"u": apptest.UserID(t, user)}).Column(&b); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(b, "|")
+	}
+	if b := body("staff.east.hr"); !strings.Contains(b, "尚差 60.0 学时") || !strings.Contains(b, "还有 5 周") {
+		t.Errorf("staff.east.hr told: %q", b)
+	}
+	if b := body("staff.east.tax"); b != "" {
+		t.Errorf("someone who made it was reminded: %q", b)
+	}
+	if b := body("staff.west.tax"); b != "" {
+		t.Errorf("another city was reminded: %q", b)
+	}
+	for _, c := range []struct {
+		user, q string
+		status  int
+	}{
+		{"leader.east", "?year=2025", 409},
+		{"leader.east", "?year=2026&unit=" + unit(e, "西城市人民政府"), 404},
+		{"staff.east.tax", "?year=2026", 404},
+		{"admin.sys", "?year=2026", 403},
+	} {
+		if code, _, raw := e.Call(c.user, "POST", "/api/gov/training/compliance/remind"+c.q, nil); code != c.status {
+			t.Errorf("%s %s: %d %s", c.user, c.q, code, raw)
+		}
+	}
+}
