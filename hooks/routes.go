@@ -157,6 +157,9 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/training/compliance/export", g.Training.HandleComplianceExport)
 	gov.GET("/training/compliance/people", g.Training.HandleStandings)
 	gov.POST("/training/compliance/remind", g.Training.HandleRemind)
+	gov.POST("/training/certificates", g.Training.HandleCertificate)
+	gov.POST("/training/certificates/{id}/approve", g.Training.HandleApproveCertificate)
+	gov.POST("/training/certificates/{id}/reject", g.Training.HandleRejectCertificate)
 
 	gov.GET("/notices", g.Notices.HandleList)
 	gov.POST("/notices", g.Notices.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))

@@ -144,6 +144,7 @@ var ledgerSpec = api.ListSpec{
 		{Name: "user", Kind: api.FilterEq, Columns: []string{"user"}},
 		{Name: "status", Kind: api.FilterIn, Columns: []string{"status"}},
 		{Name: "category", Kind: api.FilterIn, Columns: []string{"category"}},
+		{Name: "source", Kind: api.FilterIn, Columns: []string{"source"}},
 	},
 }
 

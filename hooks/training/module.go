@@ -80,7 +80,7 @@ func ObjectTypes() []policies.ObjectType {
 		CondFields: []string{"level", "kind"},
 	}, {
 		Name: "training_credit", Table: CreditsTable,
-		Actions: []string{"read"},
+		Actions: []string{"read", "approve"},
 		Owner:   "user", Unit: "unit", UnitPath: "unit_path",
 		CondFields: []string{"status", "source"},
 	}, {
