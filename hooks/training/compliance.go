@@ -45,15 +45,7 @@ type Compliance struct {
 // leaders and hr, their subtree's standing (default: the caller's unit);
 // a unit outside what they oversee is 404.
 func (m *Module) HandleCompliance(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "training_total")
-	if err != nil {
-		return err
-	}
-	year, err := m.yearParam(e)
-	if err != nil {
-		return err
-	}
-	unit, err := m.complianceUnit(e, s)
+	s, year, unit, err := m.complianceScope(e)
 	if err != nil {
 		return err
 	}
@@ -185,15 +177,7 @@ var standingsSpec = api.ListSpec{
 // hours against their requirement (default order: fewest hours first, so
 // who is behind comes first).
 func (m *Module) HandleStandings(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "training_total")
-	if err != nil {
-		return err
-	}
-	year, err := m.yearParam(e)
-	if err != nil {
-		return err
-	}
-	unit, err := m.complianceUnit(e, s)
+	_, year, unit, err := m.complianceScope(e) // api.List applies the policy itself
 	if err != nil {
 		return err
 	}
@@ -216,15 +200,7 @@ func (m *Module) HandleStandings(e *core.RequestEvent) error {
 // by a notification, how many hours they still need and how many weeks are
 // left; audited with the number reminded. → {reminded}.
 func (m *Module) HandleRemind(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "training_total")
-	if err != nil {
-		return err
-	}
-	year, err := m.yearParam(e)
-	if err != nil {
-		return err
-	}
-	unit, err := m.complianceUnit(e, s)
+	s, year, unit, err := m.complianceScope(e)
 	if err != nil {
 		return err
 	}

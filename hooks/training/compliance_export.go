@@ -13,6 +13,23 @@ import (
 	"govcollab/policies"
 )
 
+// complianceScope reads what every compliance route asks: the caller
+// (403 without any standing to read), ?year= (default this year) and
+// ?unit= (default the caller's), 404 unless the caller oversees the
+// unit's standings.
+func (m *Module) complianceScope(e *core.RequestEvent) (*policies.Subject, int, *core.Record, error) {
+	s, err := m.app.Require(e, "read", "training_total")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	year, err := m.yearParam(e)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	unit, err := m.complianceUnit(e, s)
+	return s, year, unit, err
+}
+
 // complianceUnit is the unit a compliance request names (default: the
 // caller's), 404 unless the caller oversees its standings.
 func (m *Module) complianceUnit(e *core.RequestEvent, s *policies.Subject) (*core.Record, error) {
@@ -42,19 +59,11 @@ func (m *Module) complianceUnit(e *core.RequestEvent, s *policies.Subject) (*cor
 // subtree with their hours, requirement and categories, Chinese headers;
 // audited.
 func (m *Module) HandleComplianceExport(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "training_total")
-	if err != nil {
-		return err
-	}
-	year, err := m.yearParam(e)
+	s, year, unit, err := m.complianceScope(e)
 	if err != nil {
 		return err
 	}
 	format, err := export.Format(e)
-	if err != nil {
-		return err
-	}
-	unit, err := m.complianceUnit(e, s)
 	if err != nil {
 		return err
 	}
