@@ -4,30 +4,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pocketbase/pocketbase/core"
-
 	"govcollab/hooks/apptest"
 )
 
 // hrAt adds an hr officer at the named unit and returns their token.
 func hrAt(t *testing.T, e *apptest.Env, unitName string) string {
-	u, err := e.App.FindFirstRecordByData("units", "name", unitName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col, _ := e.App.FindCachedCollectionByNameOrId("users")
-	r := core.NewRecord(col)
-	r.Load(map[string]any{"username": "hr.test", "name": "测人事", "unit": u.Id, "unit_path": u.GetString("path"),
-		"roles": []string{"hr"}, "active": true, "demo": true})
-	r.SetPassword("Demo-2026-gov-test")
-	if err := e.App.Save(r); err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := e.G.Sessions.Issue(e.App, r, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.G.Authz.Invalidate()
+	_, tok := addUser(t, e, "hr.test", unitName, "hr")
 	return tok
 }
 

@@ -23,29 +23,36 @@ func count(t *testing.T, e *apptest.Env, q string, p dbx.Params) int {
 	return n
 }
 
-// people adds n active staff of 东城市税务局 with tokens.
-func people(t *testing.T, e *apptest.Env, n int) (ids, tokens []string) {
-	u, err := e.App.FindFirstRecordByData("units", "name", "东城市税务局")
+// addUser adds an active user of the named unit with roles and returns
+// their id and a session token.
+func addUser(t *testing.T, e *apptest.Env, username, unitName string, roles ...string) (id, token string) {
+	t.Helper()
+	u, err := e.App.FindFirstRecordByData("units", "name", unitName)
 	if err != nil {
 		t.Fatal(err)
 	}
 	col, _ := e.App.FindCachedCollectionByNameOrId("users")
-	for i := range n {
-		r := core.NewRecord(col)
-		name := fmt.Sprintf("learner%02d", i)
-		r.Load(map[string]any{"username": name, "name": name, "unit": u.Id, "unit_path": u.GetString("path"),
-			"roles": []string{"staff"}, "active": true, "demo": true})
-		r.SetPassword("Demo-2026-gov-test")
-		if err := e.App.Save(r); err != nil {
-			t.Fatal(err)
-		}
-		tok, _, err := e.G.Sessions.Issue(e.App, r, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, tokens = append(ids, r.Id), append(tokens, tok)
+	r := core.NewRecord(col)
+	r.Load(map[string]any{"username": username, "name": username, "unit": u.Id, "unit_path": u.GetString("path"),
+		"roles": roles, "active": true, "demo": true})
+	r.SetPassword("Demo-2026-gov-test")
+	if err := e.App.Save(r); err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := e.G.Sessions.Issue(e.App, r, nil, "")
+	if err != nil {
+		t.Fatal(err)
 	}
 	e.G.Authz.Invalidate()
+	return r.Id, tok
+}
+
+// people adds n active staff of 东城市税务局 with tokens.
+func people(t *testing.T, e *apptest.Env, n int) (ids, tokens []string) {
+	for i := range n {
+		id, tok := addUser(t, e, fmt.Sprintf("learner%02d", i), "东城市税务局", "staff")
+		ids, tokens = append(ids, id), append(tokens, tok)
+	}
 	return ids, tokens
 }
 
