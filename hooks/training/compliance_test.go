@@ -85,6 +85,11 @@ func TestCompliance(t *testing.T) {
 		t.Errorf("90 hours without 政治理论 counted as met")
 	}
 	credit(t, e, "staff.east.tax", "政治理论", 12)
+	me := e.Must(200, "staff.east.tax", "GET", "/api/gov/training/me?year=2026", nil)
+	if need := me["need"].(map[string]any); need["hours"].(float64) != 90 || need["by_category"].(map[string]any)["政治理论"].(float64) != 12 ||
+		me["met"] != true || me["hours"].(float64) != 102 {
+		t.Errorf("my year: %v", me)
+	}
 	after := city()
 	if tot := rollup(after, "total"); tot["met"].(float64) != 1 || tot["behind"].(float64) != people-1 || tot["hours"].(float64) != 102 {
 		t.Errorf("city after: %v", tot)

@@ -168,8 +168,8 @@ func (m *Module) HandleLedger(e *core.RequestEvent) error {
 	})
 }
 
-// MyYear is GET /api/gov/training/me?year=: the caller's hours this year,
-// in all and per category.
+// HandleMyYear is GET /api/gov/training/me?year=: the caller's hours this
+// year, in all and per category, against what the year's rules ask of them.
 func (m *Module) HandleMyYear(e *core.RequestEvent) error {
 	if e.Auth == nil {
 		return api.Unauthenticated(e)
@@ -186,11 +186,20 @@ func (m *Module) HandleMyYear(e *core.RequestEvent) error {
 		Year       int                `json:"year"`
 		Hours      float64            `json:"hours"`
 		ByCategory map[string]float64 `json:"by_category"`
-	}{Year: year, ByCategory: map[string]float64{}}
+		Need       Need               `json:"need"` // what the year's rules ask of the caller
+		Met        bool               `json:"met"`
+		WeeksLeft  int                `json:"weeks_left"`
+	}{Year: year, ByCategory: map[string]float64{}, WeeksLeft: m.weeksLeft(year)}
 	if t, err := e.App.FindFirstRecordByFilter(TotalsTable, "user = {:u} && year = {:y}", dbx.Params{"u": e.Auth.Id, "y": year}); err == nil {
 		out.Hours = t.GetFloat("hours")
 		raw, _ := json.Marshal(t.Get("by_category"))
 		_ = json.Unmarshal(raw, &out.ByCategory)
 	}
+	rs, err := rules(e.App, year)
+	if err != nil {
+		return err
+	}
+	out.Need = needFor(rs, e.Auth.GetStringSlice("roles"), e.Auth.GetString("rank"))
+	out.Met = out.Need.met(out.Hours, out.ByCategory)
 	return e.JSON(http.StatusOK, out)
 }
