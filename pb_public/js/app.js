@@ -23,6 +23,7 @@ import { renderMailboxes } from './views/mailboxes.js';
 import { renderMine } from './views/mine.js';
 import { renderNotifications, startBell, stopBell } from './views/notifications.js';
 import { refreshNoticeBadge, renderNotices } from './views/notices.js';
+import { renderTraining } from './views/training.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
@@ -124,6 +125,8 @@ function route(moved) {
     title = renderWorkflows(shell.main, me) || title;
   } else if (mod.id === 'notices') {
     title = renderNotices(shell.main, me, sub, params) || title;
+  } else if (mod.id === 'training') {
+    title = renderTraining(shell.main, me, sub, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {

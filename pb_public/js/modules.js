@@ -37,7 +37,7 @@ export const MENU = [
     ],
   },
   {
-    id: 'training', title: '培训学习', icon: 'cap',
+    id: 'training', title: '培训学习', icon: 'cap', subroutes: true, // views/training.js: #/training/me, /compliance
     intro: '培训课程、签到测验和个人培训台账。',
     planned: [
       '报名课程、现场签到和在线测验',

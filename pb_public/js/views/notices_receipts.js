@@ -184,7 +184,7 @@ function stat(label, value, key, sub) {
 }
 
 // bar is a horizontal bar of value % drawn with SVG attributes.
-function bar(value, cls) {
+export function bar(value, cls) {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('class', `ntc-bar ${cls}`);
   svg.setAttribute('viewBox', '0 0 100 10');

@@ -1,0 +1,237 @@
+// 培训学习: 我的培训 (#/training/me: this year's hours against what the
+// rules ask, per category, the ledger, and filing an external
+// certificate) and 达标统计 (#/training/compliance?unit=…: for leaders and
+// hr, their units' standing with a chart, drill-down, who is behind, the
+// reminder and the XLSX/CSV export).
+
+import { describeError, downloadFile, uploadFile } from '../api.js';
+import { h, replace } from '../dom.js';
+import { errorBox, showError } from '../form.js';
+import { formatCount, formatDate } from '../labels.js';
+import { allRoles, href } from '../modules.js';
+import { failure, loading, pageHead, send } from './cases.js';
+import { bar } from './notices_receipts.js';
+
+export const CATEGORIES = ['政治理论', '党性教育', '业务知识', '法律法规', '信息技术', '综合素质'];
+const SOURCES = { course: '课程', external: '外部证书', manual: '导入' };
+const CREDIT_STATUS = { approved: ['已认定', 'tag-ok'], pending: ['待审核', 'tag-warn'], rejected: ['未认定', 'tag-bad'], revoked: ['已撤销', 'tag-muted'] };
+
+// mayOversee: leaders and hr see their units' standing.
+export const mayOversee = (me) => {
+  const roles = allRoles(me);
+  return roles.has('leader') || roles.has('hr');
+};
+
+const hours = (n) => `${Math.round((Number(n) || 0) * 10) / 10}`;
+
+// renderTraining draws the page #/training/<sub> names and returns its title.
+export function renderTraining(main, me, sub, params) {
+  if (sub === 'compliance' && mayOversee(me)) return renderCompliance(main, me, params);
+  return renderMine(main, me);
+}
+
+function tabs(me, current) {
+  return h('nav', { class: 'case-tabs', 'aria-label': '培训', id: 'trn-tabs' },
+    h('a', { class: 'case-tab', href: href('training/me'), id: 'trn-tab-me', 'aria-current': current === 'me' ? 'page' : null }, '我的培训'),
+    mayOversee(me) ? h('a', { class: 'case-tab', href: href('training/compliance'), id: 'trn-tab-compliance',
+      'aria-current': current === 'compliance' ? 'page' : null }, '达标统计') : null);
+}
+
+// ---------------------------------------------------------------- mine
+
+function renderMine(main, me) {
+  const root = h('div', { id: 'trn-me' }, loading('正在加载学时…'));
+  replace(main, pageHead('培训学习', '本年度学时完成情况和个人培训台账。'), tabs(me, 'me'), root);
+  (async () => {
+    let year;
+    let ledger;
+    try {
+      [year, ledger] = await Promise.all([send('/api/gov/training/me'), send('/api/gov/training/ledger', 'GET', null, { perPage: 100 })]);
+    } catch (err) {
+      if (root.isConnected) failure(root, err, 'trn-me-error');
+      return;
+    }
+    if (!root.isConnected) return;
+    const need = year.need || { hours: 0, by_category: {} };
+    const progress = (label, have, want, key) => h('li', { class: 'ntc-bar-row trn-progress', 'data-key': key },
+      h('span', { class: 'ntc-bar-name' }, label),
+      h('span', { class: 'ntc-bar-bars', role: 'img', 'aria-label': `${label}：${hours(have)} / ${hours(want)} 学时` },
+        bar(want > 0 ? (have / want) * 100 : 100, have >= want ? 'ntc-bar-read' : 'ntc-bar-confirm')),
+      h('span', { class: 'ntc-bar-figs' }, h('span', {}, `${hours(have)} / ${hours(want)}`)));
+    const cats = Object.keys(need.by_category || {});
+    const summary = h('section', { class: 'card', id: 'trn-year', 'aria-labelledby': 'trn-year-title' },
+      h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: 'trn-year-title' }, `${year.year} 年度学时`),
+        h('span', { class: `tag ${year.met ? 'tag-ok' : 'tag-warn'}`, id: 'trn-met' }, year.met ? '已达标' : `未达标 · 距年底 ${year.weeks_left} 周`)),
+      h('p', { class: 'trn-hours' }, '已完成 ', h('strong', { id: 'trn-hours' }, hours(year.hours)), ' 学时，年度要求 ',
+        h('strong', { id: 'trn-need' }, hours(need.hours)), ' 学时。'),
+      h('ul', { class: 'ntc-bars', id: 'trn-bars' }, progress('总学时', year.hours, need.hours, 'total'),
+        cats.map((c) => progress(c, year.by_category?.[c] || 0, need.by_category[c], c))));
+    const items = ledger?.items || [];
+    const table = h('section', { class: 'card', id: 'trn-ledger', 'aria-labelledby': 'trn-ledger-title' },
+      h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: 'trn-ledger-title' }, '培训台账'),
+        h('span', { class: 'card-count' }, `${formatCount(ledger?.totalItems ?? items.length)} 条`)),
+      items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'trn-ledger-table' },
+        h('thead', {}, h('tr', {}, ['名称', '类别', '来源', '学时', '状态', '日期'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, items.map((r) => h('tr', { 'data-credit': r.id },
+          h('td', { 'data-label': '名称' }, r.title),
+          h('td', { 'data-label': '类别' }, r.category),
+          h('td', { 'data-label': '来源' }, SOURCES[r.source] || r.source),
+          h('td', { class: 'num', 'data-label': '学时' }, hours(r.hours)),
+          h('td', { 'data-label': '状态' }, h('span', { class: `tag ${CREDIT_STATUS[r.status]?.[1] || ''}` }, CREDIT_STATUS[r.status]?.[0] || r.status)),
+          h('td', { 'data-label': '日期' }, formatDate(r.earned_at)))))))
+        : h('p', { class: 'empty', id: 'trn-ledger-empty' }, '本年度还没有学时记录。'));
+    replace(root, summary, table, certificateForm());
+  })();
+  return '培训学习';
+}
+
+// certificateForm files an external certificate with its scan.
+function certificateForm() {
+  const error = errorBox('trn-cert-error');
+  const done = h('p', { class: 'muted', id: 'trn-cert-done', role: 'status' });
+  const field = (id, label, el) => h('div', { class: 'field' }, h('label', { for: id, class: 'label' }, label), el);
+  const title = h('input', { id: 'trn-cert-title', class: 'input', maxlength: 200, required: true });
+  const issuer = h('input', { id: 'trn-cert-issuer', class: 'input', maxlength: 200, required: true });
+  const hrs = h('input', { id: 'trn-cert-hours', class: 'input', type: 'number', min: '0.5', max: '200', step: '0.5', required: true });
+  const cat = h('select', { id: 'trn-cert-category', class: 'input' }, CATEGORIES.map((c) => h('option', { value: c }, c)));
+  const file = h('input', { id: 'trn-cert-file', class: 'input', type: 'file', accept: '.pdf,.jpg,.jpeg,.png,.ofd' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'trn-cert-submit' }, '提交审核');
+  const form = h('form', { id: 'trn-cert-form', novalidate: true },
+    field('trn-cert-title', '培训名称', title), field('trn-cert-issuer', '发证机构', issuer),
+    field('trn-cert-hours', '学时', hrs), field('trn-cert-category', '类别', cat),
+    field('trn-cert-file', '证书扫描件', file), error, h('div', { class: 'form-actions' }, submit), done);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(error, '');
+    if (!file.files?.length) {
+      showError(error, '请选择证书扫描件');
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const up = await uploadFile(file.files[0]);
+      await send('/api/gov/training/certificates', 'POST', {
+        title: title.value.trim(), issuer: issuer.value.trim(), hours: Number(hrs.value), category: cat.value, files: [up.id],
+      });
+      form.reset();
+      done.textContent = '已提交，等待组织人事部门审核。';
+    } catch (err) {
+      const e = describeError(err);
+      showError(error, e.message, e.hint);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h('section', { class: 'card', id: 'trn-cert', 'aria-labelledby': 'trn-cert-title-h' },
+    h('h2', { class: 'card-title', id: 'trn-cert-title-h' }, '申报外部培训学时'),
+    h('p', { class: 'muted' }, '参加上级或外单位组织的培训，可上传结业证书申报学时，经组织人事部门审核后计入台账。'), form);
+}
+
+// ---------------------------------------------------------------- compliance
+
+function renderCompliance(main, me, params) {
+  const unit = params.get('unit') || '';
+  const route = (u) => href('training/compliance', u ? { unit: u } : null);
+  const root = h('div', { id: 'trn-compliance' }, loading('正在统计…'));
+  replace(main, pageHead('培训学习', '各单位本年度学时达标情况。点单位名称查看其下级单位。'), tabs(me, 'compliance'), root);
+  (async () => {
+    let c;
+    try {
+      c = await send('/api/gov/training/compliance', 'GET', null, { unit });
+    } catch (err) {
+      if (root.isConnected) failure(root, err, 'trn-compliance-error');
+      return;
+    }
+    if (!root.isConnected) return;
+    const pct = (r) => `${Math.round((r.rate || 0) * 1000) / 10}%`;
+    const name = (r) => h('a', { href: route(r.unit), class: 'trn-drill', 'data-drill': r.unit }, r.name);
+    const t = c.total;
+    const summary = h('dl', { class: 'ntc-rc-summary', id: 'trn-summary' },
+      [['人数', formatCount(t.people), 'people'], ['达标', formatCount(t.met), 'met'], ['未达标', formatCount(t.behind), 'behind'],
+        ['达标率', pct(t), 'rate'], ['距年底', `${c.weeks_left} 周`, 'weeks']].map(([label, value, key]) =>
+        h('div', { class: 'ntc-stat', 'data-stat': key }, h('dt', {}, label), h('dd', {}, h('span', { class: 'ntc-stat-value', id: `trn-${key}` }, value)))));
+    const rows = [...(c.own.people ? [{ ...c.own, name: `${c.own.name}（本级）`, own: true }] : []), ...c.children];
+    const chart = h('section', { class: 'card', id: 'trn-chart', 'aria-labelledby': 'trn-chart-title' },
+      h('h2', { class: 'card-title', id: 'trn-chart-title' }, `${t.name} · 各单位达标率`),
+      rows.length ? h('ul', { class: 'ntc-bars', id: 'trn-unit-bars' }, rows.map((r) => h('li', { class: 'ntc-bar-row', 'data-unit': r.unit },
+        h('span', { class: 'ntc-bar-name' }, r.own ? r.name : name(r)),
+        h('span', { class: 'ntc-bar-bars', role: 'img', 'aria-label': `${r.name}：达标 ${r.met}/${r.people}（${pct(r)}）` }, bar((r.rate || 0) * 100, 'ntc-bar-read')),
+        h('span', { class: 'ntc-bar-figs' }, h('span', {}, pct(r))))))
+        : h('p', { class: 'empty' }, '暂无人员。'));
+    const cats = Object.entries(c.by_category || {});
+    const maxCat = Math.max(1, ...cats.map(([, v]) => v));
+    const byCat = h('section', { class: 'card', id: 'trn-cats', 'aria-labelledby': 'trn-cats-title' },
+      h('h2', { class: 'card-title', id: 'trn-cats-title' }, '各类别学时'),
+      cats.length ? h('ul', { class: 'ntc-bars' }, cats.map(([k, v]) => h('li', { class: 'ntc-bar-row', 'data-category': k },
+        h('span', { class: 'ntc-bar-name' }, k),
+        h('span', { class: 'ntc-bar-bars', role: 'img', 'aria-label': `${k}：${hours(v)} 学时` }, bar((v / maxCat) * 100, 'ntc-bar-confirm')),
+        h('span', { class: 'ntc-bar-figs' }, h('span', {}, hours(v))))))
+        : h('p', { class: 'empty' }, '暂无学时。'));
+    const table = h('section', { class: 'card', id: 'trn-table-card' },
+      h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'trn-table' },
+        h('thead', {}, h('tr', {}, ['单位', '人数', '达标', '未达标', '达标率', '总学时'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, rows.map((r) => h('tr', { 'data-unit': r.unit },
+          h('td', { 'data-label': '单位' }, r.own ? r.name : name(r)),
+          h('td', { class: 'num', 'data-label': '人数' }, formatCount(r.people)),
+          h('td', { class: 'num', 'data-label': '达标' }, formatCount(r.met)),
+          h('td', { class: 'num', 'data-label': '未达标' }, formatCount(r.behind)),
+          h('td', { class: 'num', 'data-label': '达标率' }, pct(r)),
+          h('td', { class: 'num', 'data-label': '总学时' }, hours(r.hours))))))));
+    replace(root, unit ? h('p', { class: 'case-back' }, h('a', { href: route(''), id: 'trn-top' }, '‹ 回到本单位')) : null,
+      summary, chart, byCat, table, behindCard(t.unit), actions(t.unit));
+  })();
+  return '达标统计';
+}
+
+// behindCard lists who is behind, fewest hours first.
+function behindCard(unit) {
+  const list = h('div', { id: 'trn-behind' }, loading('正在加载名单…'));
+  (async () => {
+    try {
+      const res = await send('/api/gov/training/compliance/people', 'GET', null, { unit, met: 'false', perPage: 50 });
+      const items = res?.items || [];
+      replace(list, items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'trn-behind-table' },
+        h('thead', {}, h('tr', {}, ['姓名', '单位', '学时', '要求', '尚差'].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, items.map((p) => h('tr', { 'data-user': p.user },
+          h('td', { 'data-label': '姓名' }, p.name), h('td', { 'data-label': '单位' }, p.unit_name),
+          h('td', { class: 'num', 'data-label': '学时' }, hours(p.hours)), h('td', { class: 'num', 'data-label': '要求' }, hours(p.required)),
+          h('td', { class: 'num', 'data-label': '尚差' }, hours(p.short)))))))
+        : h('p', { class: 'empty', id: 'trn-behind-empty' }, '全部达标。'));
+    } catch (err) {
+      failure(list, err, 'trn-behind-error');
+    }
+  })();
+  return h('section', { class: 'card', id: 'trn-behind-card', 'aria-labelledby': 'trn-behind-title' },
+    h('h2', { class: 'card-title', id: 'trn-behind-title' }, '未达标人员（学时最少的在前）'), list);
+}
+
+// actions: remind those behind, export the rollup and the people.
+function actions(unit) {
+  const error = errorBox('trn-actions-error');
+  const status = h('p', { class: 'muted', id: 'trn-actions-status', role: 'status' });
+  const run = async (ev, f) => {
+    const btn = ev.currentTarget;
+    btn.disabled = true;
+    showError(error, '');
+    try {
+      await f();
+    } catch (err) {
+      const e = describeError(err);
+      showError(error, e.message, e.hint);
+    } finally {
+      btn.disabled = false;
+    }
+  };
+  const q = new URLSearchParams(unit ? { unit } : {});
+  return h('section', { class: 'card', id: 'trn-actions' },
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'button', class: 'btn btn-primary', id: 'trn-remind', onclick: (ev) => run(ev, async () => {
+        const r = await send('/api/gov/training/compliance/remind', 'POST', null, { unit });
+        status.textContent = `已提醒 ${formatCount(r.reminded)} 人（距年底 ${r.weeks_left} 周）。`;
+      }) }, '提醒未达标人员'),
+      h('button', { type: 'button', class: 'btn btn-secondary', id: 'trn-xlsx', onclick: (ev) => run(ev, () =>
+        downloadFile(`/api/gov/training/compliance/export?${q}&format=xlsx`, '学时达标情况.xlsx')) }, '导出 Excel'),
+      h('button', { type: 'button', class: 'btn btn-secondary', id: 'trn-csv', onclick: (ev) => run(ev, () =>
+        downloadFile(`/api/gov/training/compliance/export?${q}&format=csv`, '学时达标情况.csv')) }, '导出 CSV')),
+    error, status);
+}
