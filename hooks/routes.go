@@ -158,6 +158,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/training/compliance/people", g.Training.HandleStandings)
 	gov.POST("/training/compliance/remind", g.Training.HandleRemind)
 	gov.POST("/training/certificates", g.Training.HandleCertificate)
+	gov.GET("/training/credits/{id}", g.Training.HandleCredit)
 	gov.POST("/training/certificates/{id}/approve", g.Training.HandleApproveCertificate)
 	gov.POST("/training/certificates/{id}/reject", g.Training.HandleRejectCertificate)
 

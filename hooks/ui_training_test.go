@@ -11,7 +11,8 @@ import (
 )
 
 // TestUITraining: staff.east.tax opens 培训学习 and sees this year's hours
-// against the requirement and their ledger, and files an external
+// against the requirement and their ledger, opens a certificate of
+// completion (printable) from it, and files an external
 // certificate with its scan (pending in the ledger); leader.east opens
 // 达标统计, sees the city's standing, the chart and the 东城市税务局 row,
 // drills into it and back, reminds those behind; both at 375 px too; no
@@ -37,6 +38,18 @@ func TestUITraining(t *testing.T) {
 	if eval[bool](b, `!!document.getElementById('building')`) || eval[bool](b, `!!document.getElementById('trn-tab-compliance')`) {
 		t.Fatal("staff see the placeholder or the 达标统计 tab")
 	}
+	b.step("open a certificate of completion from the ledger and come back",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#trn-ledger-table a.trn-cert-link').click()`),
+		chromedp.WaitVisible(chromedp.ID("trn-completion")),
+		waitText("#trn-completion-name", "褚税务"),
+		waitText("#trn-completion", "特发此证"),
+		chromedp.WaitVisible(chromedp.ID("trn-completion-print")),
+	)
+	b.screenshot("training-completion-1280")
+	b.step("back to 我的培训",
+		chromedp.Click(chromedp.ID("trn-completion-back")),
+		chromedp.WaitVisible(chromedp.ID("trn-cert-form")),
+	)
 	b.step("file an external certificate",
 		typeInto("trn-cert-title", "国家行政学院网络培训"),
 		typeInto("trn-cert-issuer", "国家行政学院"),

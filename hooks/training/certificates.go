@@ -1,6 +1,7 @@
 package training
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -167,4 +168,28 @@ func ledgerRow(app core.App, r *core.Record) LedgerRow {
 		UnitName: nm.Of("units", r.GetString("unit")), Year: r.GetInt("year"), Hours: r.GetFloat("hours"),
 		Category: r.GetString("category"), Source: r.GetString("source"), Status: r.GetString("status"),
 		Title: r.GetString("title"), Course: r.GetString("course"), EarnedAt: r.GetString("earned_at")}
+}
+
+// Completion is a credit as its certificate of completion (结业证书) shows it.
+type Completion struct {
+	LedgerRow
+	Issuer string `json:"issuer"` // the course's organizing unit, or the external certificate's issuer
+	Serial string `json:"serial"` // printed on the certificate: year and the credit's id
+}
+
+// HandleCredit is GET /api/gov/training/credits/{id}: one credit the caller
+// may read, as its certificate of completion shows it.
+func (m *Module) HandleCredit(e *core.RequestEvent) error {
+	_, r, err := api.View(m.app, e, "training_credit", "read", e.Request.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	out := Completion{LedgerRow: ledgerRow(e.App, r), Issuer: r.GetString("issuer"),
+		Serial: fmt.Sprintf("%d-%s", r.GetInt("year"), strings.ToUpper(r.Id))}
+	if c := r.GetString("course"); c != "" {
+		if course, err := e.App.FindRecordById(CoursesTable, c); err == nil {
+			out.Issuer = api.NewNames(e.App).Of("units", course.GetString("unit"))
+		}
+	}
+	return e.JSON(http.StatusOK, out)
 }

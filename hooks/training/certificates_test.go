@@ -106,3 +106,24 @@ func TestCertificates(t *testing.T) {
 		t.Errorf("pending after deciding: %v", out)
 	}
 }
+
+// TestCreditView: a credit as its certificate shows it, for the person and
+// those above; others 404.
+func TestCreditView(t *testing.T) {
+	e := newEnv(t)
+	credit(t, e, "staff.east.tax", "法律法规", 6)
+	var id string
+	if err := e.App.DB().NewQuery("SELECT id FROM training_credits").Row(&id); err != nil {
+		t.Fatal(err)
+	}
+	out := e.Must(200, "staff.east.tax", "GET", "/api/gov/training/credits/"+id, nil)
+	if out["user_name"] != "褚税务" || out["hours"].(float64) != 6 || !strings.HasPrefix(out["serial"].(string), "2026-") {
+		t.Errorf("credit: %v", out)
+	}
+	e.Must(200, "leader.east", "GET", "/api/gov/training/credits/"+id, nil)
+	for user, want := range map[string]int{"staff.east.hr": 404, "leader.west": 404, "admin.audit": 403, "": 401} {
+		if code, _, _ := e.Call(user, "GET", "/api/gov/training/credits/"+id, nil); code != want {
+			t.Errorf("%q: %d, want %d", user, code, want)
+		}
+	}
+}

@@ -27,7 +27,42 @@ const hours = (n) => `${Math.round((Number(n) || 0) * 10) / 10}`;
 // renderTraining draws the page #/training/<sub> names and returns its title.
 export function renderTraining(main, me, sub, params) {
   if (sub === 'compliance' && mayOversee(me)) return renderCompliance(main, me, params);
+  const parts = (sub || '').split('/');
+  if (parts.length === 2 && parts[0] === 'certificate') return renderCompletion(main, parts[1]);
   return renderMine(main, me);
+}
+
+// renderCompletion is the printable certificate of completion (结业证书)
+// of one approved credit.
+function renderCompletion(main, id) {
+  const root = h('div', { id: 'trn-completion-page' }, loading('正在加载证书…'));
+  replace(main, h('p', { class: 'case-back trn-ui-only' }, h('a', { href: href('training/me'), id: 'trn-completion-back' }, '‹ 返回我的培训')), root);
+  (async () => {
+    let c;
+    try {
+      c = await send(`/api/gov/training/credits/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (root.isConnected) failure(root, err, 'trn-completion-error');
+      return;
+    }
+    if (!root.isConnected) return;
+    if (c.status !== 'approved') {
+      replace(root, h('section', { class: 'card' }, h('p', { id: 'trn-completion-none' }, '该学时尚未认定，暂无结业证书。')));
+      return;
+    }
+    replace(root,
+      h('article', { class: 'card trn-completion', id: 'trn-completion' },
+        h('h1', { class: 'trn-completion-title', tabindex: '-1' }, '结 业 证 书'),
+        h('p', { class: 'trn-completion-body' },
+          h('strong', { id: 'trn-completion-name' }, c.user_name), ` 同志于 ${formatDate(c.earned_at)} 完成`,
+          h('strong', { id: 'trn-completion-course' }, `“${c.title}”`), `（${c.category}）学习，`,
+          '计 ', h('strong', { id: 'trn-completion-hours' }, hours(c.hours)), ' 学时，特发此证。'),
+        h('p', { class: 'trn-completion-issuer' }, c.issuer || ''),
+        h('p', { class: 'trn-completion-serial muted' }, `证书编号：${c.serial}`)),
+      h('div', { class: 'form-actions trn-ui-only' },
+        h('button', { type: 'button', class: 'btn btn-primary', id: 'trn-completion-print', onclick: () => window.print() }, '打印证书')));
+  })();
+  return '结业证书';
 }
 
 function tabs(me, current) {
@@ -78,7 +113,8 @@ function renderMine(main, me) {
           h('td', { 'data-label': '来源' }, SOURCES[r.source] || r.source),
           h('td', { class: 'num', 'data-label': '学时' }, hours(r.hours)),
           h('td', { 'data-label': '状态' }, h('span', { class: `tag ${CREDIT_STATUS[r.status]?.[1] || ''}` }, CREDIT_STATUS[r.status]?.[0] || r.status)),
-          h('td', { 'data-label': '日期' }, formatDate(r.earned_at)))))))
+          h('td', { 'data-label': '日期' }, formatDate(r.earned_at),
+            r.status === 'approved' ? [' ', h('a', { href: href(`training/certificate/${r.id}`), class: 'trn-cert-link' }, '结业证书')] : null))))))
         : h('p', { class: 'empty', id: 'trn-ledger-empty' }, '本年度还没有学时记录。'));
     replace(root, summary, table, certificateForm());
   })();
