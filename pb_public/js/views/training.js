@@ -1,4 +1,5 @@
-// 培训学习: 我的培训 (#/training/me: this year's hours against what the
+// 培训学习: 培训课程 (#/training/courses and #/training/{id}, in
+// training_courses.js), 我的培训 (#/training/me: this year's hours against what the
 // rules ask, per category, the ledger, and filing an external
 // certificate) and 达标统计 (#/training/compliance?unit=…: for leaders and
 // hr, their units' standing with a chart, drill-down, who is behind, the
@@ -11,6 +12,7 @@ import { formatCount, formatDate } from '../labels.js';
 import { allRoles, href } from '../modules.js';
 import { failure, loading, pageHead, send } from './cases.js';
 import { bar } from './notices_receipts.js';
+import { renderCatalog, renderCourse } from './training_courses.js';
 
 export const CATEGORIES = ['政治理论', '党性教育', '业务知识', '法律法规', '信息技术', '综合素质'];
 const SOURCES = { course: '课程', external: '外部证书', manual: '导入' };
@@ -29,6 +31,8 @@ export function renderTraining(main, me, sub, params) {
   if (sub === 'compliance' && mayOversee(me)) return renderCompliance(main, me, params);
   const parts = (sub || '').split('/');
   if (parts.length === 2 && parts[0] === 'certificate') return renderCompletion(main, parts[1]);
+  if (sub === 'courses') return renderCatalog(main, tabs(me, 'courses'));
+  if (sub && parts.length === 1 && sub !== 'me' && sub !== 'compliance') return renderCourse(main, sub);
   return renderMine(main, me);
 }
 
@@ -68,6 +72,7 @@ function renderCompletion(main, id) {
 function tabs(me, current) {
   return h('nav', { class: 'case-tabs', 'aria-label': '培训', id: 'trn-tabs' },
     h('a', { class: 'case-tab', href: href('training/me'), id: 'trn-tab-me', 'aria-current': current === 'me' ? 'page' : null }, '我的培训'),
+    h('a', { class: 'case-tab', href: href('training/courses'), id: 'trn-tab-courses', 'aria-current': current === 'courses' ? 'page' : null }, '培训课程'),
     mayOversee(me) ? h('a', { class: 'case-tab', href: href('training/compliance'), id: 'trn-tab-compliance',
       'aria-current': current === 'compliance' ? 'page' : null }, '达标统计') : null);
 }
