@@ -140,6 +140,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.POST("/courses/{id}/status", g.Training.HandleStatus)
 	gov.POST("/courses/{id}/enroll", g.Training.HandleEnroll)
 	gov.POST("/courses/{id}/cancel", g.Training.HandleCancel)
+	gov.GET("/courses/{id}/roster", g.Training.HandleRoster)
 	gov.POST("/courses/{id}/sessions/{sid}/checkin-code", g.Training.HandleOpenCheckin)
 	gov.GET("/courses/{id}/sessions/{sid}/checkin-qr", g.Training.HandleCheckinQR)
 	gov.POST("/courses/{id}/checkin", g.Training.HandleCheckin)

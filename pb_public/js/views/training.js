@@ -143,7 +143,7 @@ function certificateForm() {
     field('trn-cert-file', '证书扫描件', file), error, h('div', { class: 'form-actions' }, submit), done);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    showError(error, '');
+    replace(error);
     if (!file.files?.length) {
       showError(error, '请选择证书扫描件');
       return;
@@ -253,7 +253,7 @@ function actions(unit) {
   const run = async (ev, f) => {
     const btn = ev.currentTarget;
     btn.disabled = true;
-    showError(error, '');
+    replace(error);
     try {
       await f();
     } catch (err) {

@@ -3,7 +3,7 @@
 // sessions with the user's attendance, enrol / cancel, check-in by the
 // code the trainer reads out, and the quiz: start, answer, submit, score).
 
-import { describeError } from '../api.js';
+import { describeError, pb } from '../api.js';
 import { h, replace } from '../dom.js';
 import { errorBox, showError } from '../form.js';
 import { formatCount, formatDateTime } from '../labels.js';
@@ -61,7 +61,7 @@ export function renderCourse(main, id) {
     const act = async (ev, f) => {
       const btn = ev.currentTarget;
       btn.disabled = true;
-      showError(error, '');
+      replace(error);
       try {
         await f();
         await load();
@@ -92,7 +92,8 @@ export function renderCourse(main, id) {
         h('strong', {}, s.title || `第 ${s.seq} 次`), ` ${formatDateTime(s.starts_at)} – ${formatDateTime(s.ends_at)} · ${s.place || ''} `,
         s.attended ? h('span', { class: 'tag tag-ok trn-attended' }, '已签到') : h('span', { class: 'tag tag-muted' }, '未签到')))),
       mine === 'enrolled' && (c.sessions || []).some((s) => !s.attended) ? checkinForm(id, load) : null);
-    replace(root, head, sessions, quiz?.exists && mine === 'enrolled' ? quizCard(id, quiz, load) : null);
+    replace(root, head, sessions, quiz?.exists && mine === 'enrolled' ? quizCard(id, quiz, load) : null,
+      c.can_manage ? trainerCard(id, c) : null);
   };
   load();
   return '课程';
@@ -107,7 +108,7 @@ function checkinForm(id, reload) {
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'trn-checkin-submit' }, '签到')), error);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    showError(error, '');
+    replace(error);
     try {
       await send(`${coursePath(id)}/checkin`, 'POST', { code: code.value.trim() });
       await reload();
@@ -130,7 +131,7 @@ function quizCard(id, quiz, reload) {
     a.status === 'graded' ? h('span', { class: `tag ${a.passed ? 'tag-ok' : 'tag-bad'} trn-result` }, a.passed ? '通过' : '未通过') : null))) : null;
   const start = async (ev) => {
     ev.currentTarget.disabled = true;
-    showError(error, '');
+    replace(error);
     try {
       const at = await send(`${coursePath(id)}/quiz/attempts`, 'POST');
       replace(body, attemptForm(id, at, error, reload));
@@ -179,4 +180,54 @@ function attemptForm(id, at, error, reload) {
     }
   });
   return form;
+}
+
+// trainerCard is for those who manage the course: open a session's
+// check-in (the code to read out and the QR code to show) and the roster.
+function trainerCard(id, c) {
+  const error = errorBox('trn-trainer-error');
+  const shown = h('div', { id: 'trn-checkin-open', 'aria-live': 'polite' });
+  const open = async (ev, s) => {
+    const btn = ev.currentTarget; // gone from the event once it has been dispatched
+    btn.disabled = true;
+    replace(error);
+    try {
+      const r = await send(`${coursePath(id)}/sessions/${encodeURIComponent(s.id)}/checkin-code`, 'POST', { minutes: 15 });
+      const res = await fetch(`${coursePath(id)}/sessions/${encodeURIComponent(s.id)}/checkin-qr`, { headers: { Authorization: pb.authStore.token } });
+      const img = res.ok ? h('img', { class: 'trn-qr', id: 'trn-qr', alt: '签到二维码', src: URL.createObjectURL(await res.blob()) }) : null;
+      replace(shown, h('p', {}, `${s.title || `第 ${s.seq} 次`} 签到码：`, h('strong', { class: 'trn-code', id: 'trn-code' }, r.code),
+        `（${formatDateTime(r.until)} 前有效）`), img);
+    } catch (err) {
+      const e = describeError(err);
+      showError(error, e.message, e.hint);
+    } finally {
+      btn.disabled = false;
+    }
+  };
+  const roster = h('div', { id: 'trn-roster' }, loading('正在加载花名册…'));
+  (async () => {
+    try {
+      const r = await send(`${coursePath(id)}/roster`);
+      const items = r?.items || [];
+      const sessions = c.sessions || [];
+      replace(roster, items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'trn-roster-table' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '姓名'), h('th', { scope: 'col' }, '单位'), h('th', { scope: 'col' }, '状态'),
+          sessions.map((s) => h('th', { scope: 'col' }, s.title || `第 ${s.seq} 次`)), h('th', { scope: 'col' }, '测验'), h('th', { scope: 'col' }, '学时'))),
+        h('tbody', {}, items.map((p) => h('tr', { 'data-user': p.user },
+          h('td', { 'data-label': '姓名' }, p.name), h('td', { 'data-label': '单位' }, p.unit_name),
+          h('td', { 'data-label': '状态' }, MINE[p.status]?.[0] || p.status, p.waitlist_pos ? ` ${p.waitlist_pos}` : ''),
+          sessions.map((s) => h('td', { 'data-label': s.title || `第 ${s.seq} 次` }, p.attended[s.id] ? '已签到' : '—')),
+          h('td', { 'data-label': '测验' }, p.best_score === null || p.best_score === undefined ? '—' : `${hours(p.best_score)}${p.passed ? ' 通过' : ''}`),
+          h('td', { 'data-label': '学时' }, p.credited ? '已计入' : '—'))))))
+        : h('p', { class: 'empty' }, '暂无报名人员。'));
+    } catch (err) {
+      failure(roster, err, 'trn-roster-error');
+    }
+  })();
+  return h('section', { class: 'card', id: 'trn-trainer', 'aria-labelledby': 'trn-trainer-title' },
+    h('h2', { class: 'card-title', id: 'trn-trainer-title' }, '授课管理'),
+    h('div', { class: 'form-actions' }, (c.sessions || []).map((s) =>
+      h('button', { type: 'button', class: 'btn btn-secondary trn-open-checkin', 'data-session': s.id, onclick: (ev) => open(ev, s) },
+        `${s.title || `第 ${s.seq} 次`} 开始签到`))),
+    shown, error, h('h3', { class: 'card-subtitle' }, '花名册'), roster);
 }
