@@ -86,14 +86,21 @@ func (m *Module) HandleOpenCheckin(e *core.RequestEvent) error {
 	return e.JSON(http.StatusOK, out)
 }
 
-// managed reads the course for one who may manage it: 404 when not
-// visible, 403 when only visible.
-func (m *Module) managed(e *core.RequestEvent) (*policies.Subject, *core.Record, error) {
+// courseOf is the course the route's {id} names, as the caller may see it
+// (403 without any course to read, 404 for one they cannot see).
+func (m *Module) courseOf(e *core.RequestEvent) (*policies.Subject, *core.Record, error) {
 	s, err := m.app.Require(e, "read", "course")
 	if err != nil {
 		return nil, nil, err
 	}
 	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	return s, course, err
+}
+
+// managed reads the course for one who may manage it: 404 when not
+// visible, 403 when only visible.
+func (m *Module) managed(e *core.RequestEvent) (*policies.Subject, *core.Record, error) {
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,11 +120,7 @@ type CheckinInput struct {
 // HandleCheckin is POST /api/gov/courses/{id}/checkin {code | token}.
 func (m *Module) HandleCheckin(e *core.RequestEvent) error {
 	var in CheckinInput
-	s, err := m.app.Require(e, "read", "course")
-	if err != nil {
-		return err
-	}
-	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return err
 	}

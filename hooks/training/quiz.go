@@ -180,11 +180,7 @@ type QuizView struct {
 
 // HandleQuiz is GET /api/gov/courses/{id}/quiz.
 func (m *Module) HandleQuiz(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "course")
-	if err != nil {
-		return err
-	}
-	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return err
 	}

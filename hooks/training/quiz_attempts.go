@@ -87,11 +87,7 @@ func quizOf(app core.App, course string) (*core.Record, []Question, error) {
 // enrolled person starts an attempt (201), or gets back the one still
 // open (200); beyond the attempts limit 409.
 func (m *Module) HandleStartAttempt(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "course")
-	if err != nil {
-		return err
-	}
-	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return err
 	}
@@ -198,11 +194,7 @@ func score(qs []Question, answers map[string]Answer) (auto float64, short bool) 
 // HandleSubmit is POST …/quiz/attempts/{aid}/submit {answers: {qid:
 // {choices | text}}}: one's own open attempt; choices are graded at once.
 func (m *Module) HandleSubmit(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "course")
-	if err != nil {
-		return err
-	}
-	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ type RosterRow struct {
 // score and whether the hours were credited. Others: 404 (a course they
 // cannot see) or 403.
 func (m *Module) HandleRoster(e *core.RequestEvent) error {
-	s, err := m.app.Require(e, "read", "course")
-	if err != nil {
-		return err
-	}
-	course, err := m.load(e.App, s, e.Request.PathValue("id"))
+	s, course, err := m.courseOf(e)
 	if err != nil {
 		return err
 	}
