@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,4 +240,37 @@ func rollupHours(t *testing.T, g *hooks.Gov, unitName string) float64 {
 		t.Fatal(err)
 	}
 	return c.Total.Hours
+}
+
+// TestUITrainingQRCheckin: the page a session's QR code opens checks the
+// enrolled learner in at once; opened again it says so in the server's
+// words.
+func TestUITrainingQRCheckin(t *testing.T) {
+	base, g := startUIServer(t)
+	trainer, learner := apptest.Token(t, "leader.east"), apptest.Token(t, "staff.east.tax")
+	now := time.Now()
+	c := apiJSON(t, base, trainer, "POST", "/api/gov/courses", map[string]any{
+		"title": "扫码签到测试课程", "category": "信息技术", "mode": "面授", "hours": 2, "capacity": 0, "publish": true,
+		"sessions": []map[string]any{{"title": "讲座", "starts_at": now.Add(-time.Hour).Format(time.RFC3339),
+			"ends_at": now.Add(time.Hour).Format(time.RFC3339), "place": "201"}},
+		"audience": map[string]any{"units": []map[string]any{{"id": apptest.UnitID(t, g.App, "东城市人民政府"), "subtree": true}}}}, 201)
+	id := c["id"].(string)
+	sid := c["sessions"].([]any)[0].(map[string]any)["id"].(string)
+	apiJSON(t, base, learner, "POST", "/api/gov/courses/"+id+"/enroll", nil, 200)
+	link := apiJSON(t, base, trainer, "POST", "/api/gov/courses/"+id+"/sessions/"+sid+"/checkin-code", map[string]any{"minutes": 10}, 200)["link"].(string)
+
+	b := newBrowser(t)
+	b.step("open the login page", viewport(375, 812), chromedp.Navigate(base+"/"))
+	loginAs(b, "staff.east.tax", demoPassword)
+	hash := strings.TrimPrefix(link, "#")
+	b.step("open the QR code's page", waitText("#main h1", "工作台"),
+		chromedp.Evaluate[chromedp.Void](`location.hash = `+jsString(hash)), waitText("#trn-qr-ok", "签到成功"))
+	var present bool
+	if err := g.App.DB().NewQuery("SELECT present FROM attendance WHERE session = {:s}").Bind(dbx.Params{"s": sid}).Row(&present); err != nil || !present {
+		t.Errorf("no attendance recorded: %v %v", present, err)
+	}
+	b.step("open it again", chromedp.Evaluate[chromedp.Void](`location.hash = '#/workbench'`), waitText("#main h1", "工作台"),
+		chromedp.Evaluate[chromedp.Void](`location.hash = `+jsString(hash)), waitText("#trn-qr-error", "已签到"))
+	b.step("the course from there", chromedp.Click(chromedp.ID("trn-qr-course")), waitText("#trn-course-title", "扫码签到测试课程"))
+	b.noConsoleProblems()
 }

@@ -24,6 +24,7 @@ import { renderMine } from './views/mine.js';
 import { renderNotifications, startBell, stopBell } from './views/notifications.js';
 import { refreshNoticeBadge, renderNotices } from './views/notices.js';
 import { renderTraining } from './views/training.js';
+import { renderQRCheckin } from './views/training_courses.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
@@ -127,6 +128,8 @@ function route(moved) {
     title = renderNotices(shell.main, me, sub, params) || title;
   } else if (mod.id === 'training') {
     title = renderTraining(shell.main, me, sub, params) || title;
+  } else if (mod.id === 'checkin') {
+    title = renderQRCheckin(shell.main, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {

@@ -88,6 +88,7 @@ export const EXTRA = [
   { id: 'inbound', title: '收文登记', icon: 'doc', menu: 'docs' }, // views/docs_inbound.js (clerks)
   { id: 'workflows', title: '流程模板', icon: 'doc', menu: 'docs' }, // views/docs_workflows.js
   { id: 'mailboxes', title: '收文邮箱', icon: 'doc', menu: 'docs' }, // views/mailboxes.js (clerks)
+  { id: 'checkin', title: '扫码签到', icon: 'cap', menu: 'training' }, // views/training_courses.js: the QR code's page
 ];
 
 // Pages under 管理, each for the roles named.

@@ -231,3 +231,28 @@ function trainerCard(id, c) {
         `${s.title || `第 ${s.seq} 次`} 开始签到`))),
     shown, error, h('h3', { class: 'card-subtitle' }, '花名册'), roster);
 }
+
+// renderQRCheckin is the page the session's QR code opens
+// (#/checkin?c=course&s=session&t=token): the check-in is sent at once and
+// its outcome shown, with the way to the course.
+export function renderQRCheckin(main, params) {
+  const course = params.get('c') || '';
+  const token = params.get('t') || '';
+  const out = h('div', { id: 'trn-qr-checkin', 'aria-live': 'polite' }, loading('正在签到…'));
+  replace(main, pageHead('扫码签到'), h('section', { class: 'card' }, out,
+    course ? h('p', {}, h('a', { href: href(`training/${course}`), id: 'trn-qr-course' }, '查看课程')) : null));
+  (async () => {
+    try {
+      if (!course || !token) throw { status: 400, response: { message: '二维码不完整，请重新扫码或输入签到码' } };
+      await send(`${coursePath(course)}/checkin`, 'POST', { token });
+      replace(out, h('p', { class: 'trn-qr-ok', id: 'trn-qr-ok' }, '签到成功。'));
+    } catch (err) {
+      if (!out.isConnected) return;
+      const box = errorBox('trn-qr-error');
+      const e = describeError(err);
+      showError(box, e.message, e.hint);
+      replace(out, box);
+    }
+  })();
+  return '扫码签到';
+}
