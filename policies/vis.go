@@ -86,7 +86,7 @@ func (a *Authorizer) VisTokens(obj string, o Object) []string {
 	if t.UnitPath != "" {
 		p := o.GetString(t.UnitPath)
 		out = append(out, visWord(visPath, p))
-		for _, anc := range pathPrefixes(p) {
+		for _, anc := range Ancestors(p) { // itself included: paths end in '/'
 			out = append(out, visWord(visAncestor, anc))
 		}
 	}
@@ -110,10 +110,6 @@ func (a *Authorizer) VisTokens(obj string, o Object) []string {
 	}
 	return out
 }
-
-// pathPrefixes are the prefixes of p that end in '/' (after its first
-// byte): for a well-formed path, itself and its ancestors.
-func pathPrefixes(p string) []string { return Ancestors(p) }
 
 // wellFormedPath: "/seg/…/seg/". Only for such anchors does "has the
 // anchor as a prefix" (the token form) equal the SQL range [P, bound).

@@ -178,24 +178,9 @@ func (m *Module) HandleSetRequirements(e *core.RequestEvent) error {
 	}
 	s, _ := m.app.Subject(e)
 	_, err := m.app.ApplyAs(e, "training.requirements", func(tx core.App, c *api.Change) error {
-		before, err := rules(tx, in.Year)
+		before, err := replaceRules(tx, in.Year, in.Rows, s.ID)
 		if err != nil {
 			return err
-		}
-		if _, err := tx.DB().Delete(RequirementsTable, dbx.HashExp{"year": in.Year}).Execute(); err != nil {
-			return err
-		}
-		col, err := tx.FindCachedCollectionByNameOrId(RequirementsTable)
-		if err != nil {
-			return err
-		}
-		for _, r := range in.Rows {
-			rec := core.NewRecord(col)
-			rec.Load(map[string]any{"year": in.Year, "role": r.Role, "rank": r.Rank, "category": r.Category,
-				"hours": r.Hours, "updated_by": s.ID})
-			if err := tx.Save(rec); err != nil {
-				return err
-			}
 		}
 		c.Object, c.Before, c.After = RequirementsTable+"/"+strconv.Itoa(in.Year), before, in.Rows
 		return m.Standings(tx, in.Year)
@@ -204,6 +189,31 @@ func (m *Module) HandleSetRequirements(e *core.RequestEvent) error {
 		return err
 	}
 	return e.JSON(http.StatusOK, map[string]any{"year": in.Year, "rows": in.Rows})
+}
+
+// replaceRules makes rows the year's rules (inside tx) and returns the
+// rules they replace. Standings are the caller's to recompute.
+func replaceRules(tx core.App, year int, rows []Requirement, by string) ([]Requirement, error) {
+	before, err := rules(tx, year)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.DB().Delete(RequirementsTable, dbx.HashExp{"year": year}).Execute(); err != nil {
+		return nil, err
+	}
+	col, err := tx.FindCachedCollectionByNameOrId(RequirementsTable)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		rec := core.NewRecord(col)
+		rec.Load(map[string]any{"year": year, "role": r.Role, "rank": r.Rank, "category": r.Category,
+			"hours": r.Hours, "updated_by": by})
+		if err := tx.Save(rec); err != nil {
+			return nil, err
+		}
+	}
+	return before, nil
 }
 
 func (m *Module) yearParam(e *core.RequestEvent) (int, error) {

@@ -142,16 +142,9 @@ func (m *Module) seedRequirements(year int, staff []string) error {
 		return nil
 	}
 	_, err = m.app.Apply(hr.Id, "training.requirements", func(tx core.App, c *api.Change) error {
-		col, err := tx.FindCachedCollectionByNameOrId(RequirementsTable)
-		if err != nil {
+		demo := []Requirement{{Role: "leader", Hours: 110}, {Role: "staff", Hours: 90}, {Category: "政治理论", Hours: 12}}
+		if _, err := replaceRules(tx, year, demo, hr.Id); err != nil {
 			return err
-		}
-		for _, r := range []Requirement{{Role: "leader", Hours: 110}, {Role: "staff", Hours: 90}, {Category: "政治理论", Hours: 12}} {
-			rec := core.NewRecord(col)
-			rec.Load(map[string]any{"year": year, "role": r.Role, "rank": r.Rank, "category": r.Category, "hours": r.Hours, "updated_by": hr.Id})
-			if err := tx.Save(rec); err != nil {
-				return err
-			}
 		}
 		c.Object = RequirementsTable + "/" + fmt.Sprint(year)
 		for k, u := range staff {
