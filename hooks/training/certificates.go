@@ -9,6 +9,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/hooks/notify"
 	"govcollab/migrations"
 )
@@ -175,6 +176,9 @@ type Completion struct {
 	LedgerRow
 	Issuer string `json:"issuer"` // the course's organizing unit, or the external certificate's issuer
 	Serial string `json:"serial"` // printed on the certificate: year and the credit's id
+	// Files are an external certificate's scans, for the person and those
+	// who review it.
+	Files []files.Info `json:"files"`
 }
 
 // HandleCredit is GET /api/gov/training/credits/{id}: one credit the caller
@@ -185,7 +189,12 @@ func (m *Module) HandleCredit(e *core.RequestEvent) error {
 		return err
 	}
 	out := Completion{LedgerRow: ledgerRow(e.App, r), Issuer: r.GetString("issuer"),
-		Serial: fmt.Sprintf("%d-%s", r.GetInt("year"), strings.ToUpper(r.Id))}
+		Serial: fmt.Sprintf("%d-%s", r.GetInt("year"), strings.ToUpper(r.Id)), Files: []files.Info{}}
+	if r.GetString("source") == "external" {
+		if out.Files, err = m.files.List(e.App, "training_credit", r.Id); err != nil {
+			return err
+		}
+	}
 	if c := r.GetString("course"); c != "" {
 		if course, err := e.App.FindRecordById(CoursesTable, c); err == nil {
 			out.Issuer = api.NewNames(e.App).Of("units", course.GetString("unit"))

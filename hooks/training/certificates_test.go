@@ -71,6 +71,11 @@ func TestCertificates(t *testing.T) {
 	if code, _, _ := e.CallToken(hrTok, "GET", "/api/gov/files/"+f1+"?as=json", nil); code != 200 {
 		t.Errorf("hr downloading the scan: %d", code)
 	}
+	// what hr reviews: the issuer and the scan
+	if code, out, _ := e.CallToken(hrTok, "GET", "/api/gov/training/credits/"+id, nil); code != 200 || out["issuer"] != "国家行政学院" ||
+		len(out["files"].([]any)) != 1 || out["files"].([]any)[0].(map[string]any)["id"] != f1 {
+		t.Errorf("hr reading the pending certificate: %d %v", code, out)
+	}
 	for _, c := range []struct {
 		user   string
 		status int

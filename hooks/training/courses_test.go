@@ -78,6 +78,12 @@ func TestCatalog(t *testing.T) {
 	var draft string
 	_ = e.App.DB().NewQuery("SELECT id FROM courses WHERE status = 'draft'").Row(&draft)
 	e.Must(404, "staff.east.tax", "GET", "/api/gov/courses/"+draft, nil)
+	// the page says what completes the course, for the editor and the learner
+	id := course(e, map[string]any{"title": "至少两次课", "min_sessions": 1, "requires_pass": false})
+	if out := e.Must(200, "staff.east.tax", "GET", "/api/gov/courses/"+id, nil); out["requires_attendance"] != true ||
+		out["requires_pass"] != false || out["min_sessions"] != float64(1) {
+		t.Errorf("the completion rule on the page: %v %v %v", out["requires_attendance"], out["requires_pass"], out["min_sessions"])
+	}
 }
 
 // TestCreateRefusals: bad input names its field; an audience beyond the

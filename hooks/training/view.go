@@ -53,6 +53,11 @@ type Course struct {
 	Sessions    []Session    `json:"sessions"`
 	Credited    bool         `json:"credited"` // the caller's hours are in the ledger
 	Manage      bool         `json:"can_manage"`
+	// The completion rule: attendance (every session, or MinSessions) and
+	// a passed quiz, each when required.
+	RequiresAttendance bool `json:"requires_attendance"`
+	RequiresPass       bool `json:"requires_pass"`
+	MinSessions        int  `json:"min_sessions"`
 }
 
 func (m *Module) item(r *core.Record, nm *api.Names, mine string) CourseItem {
@@ -82,7 +87,8 @@ func (m *Module) page(app core.App, s *policies.Subject, r *core.Record) (*Cours
 		mine = en.GetString("status")
 	}
 	out := &Course{CourseItem: m.item(r, nm, mine), Description: r.GetString("description"), HTML: r.GetString("description_html"),
-		CancelUntil: r.GetString("cancel_until"), Links: []Link{}, Sessions: []Session{}}
+		CancelUntil: r.GetString("cancel_until"), Links: []Link{}, Sessions: []Session{},
+		RequiresAttendance: r.GetBool("requires_attendance"), RequiresPass: r.GetBool("requires_pass"), MinSessions: r.GetInt("min_sessions")}
 	_ = r.UnmarshalJSONField("links", &out.Links)
 	var err error
 	if out.Files, err = m.files.List(app, "course", r.Id); err != nil {

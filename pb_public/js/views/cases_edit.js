@@ -3,14 +3,15 @@
 // (each uploaded at once, the server's refusal shown beside the file) and
 // 关联主体 rows. The server's per-field words go under the named field.
 
-import { describeError, uploadFile } from '../api.js';
-import { h, icon, replace } from '../dom.js';
+import { describeError } from '../api.js';
+import { h, replace } from '../dom.js';
 import { applyFieldErrors, busy, errorBox, fieldError, showError } from '../form.js';
 import { href } from '../modules.js';
 import {
-  BUSINESSES, ENTITY_KINDS, SCOPES, casePath, failure, formatSize, loading, pageHead, send,
+  BUSINESSES, ENTITY_KINDS, SCOPES, casePath, failure, loading, pageHead, send,
 } from './cases.js';
-import { fileKind, setFlash, wrapTables } from './cases_view.js';
+import { setFlash, wrapTables } from './cases_view.js';
+import { filesField } from './notices_edit.js';
 
 export function renderCaseEdit(main, me, id) {
   const title = id ? '编辑案例' : '写案例';
@@ -60,7 +61,7 @@ export function renderCaseEdit(main, me, id) {
     const fBusiness = ctl('case-f-business', '业务类别', h('select', { class: 'input' },
       h('option', { value: '' }, '请选择'), BUSINESSES.map((b) => h('option', { value: b, selected: b === v.business }, b))));
     const scope = scopeField(v.scope || 'unit');
-    const files = filesField(v.files || []);
+    const files = filesField('case-f-files', '附件', { existing: v.files || [], listId: 'case-upload-list' });
     const ents = entitiesField(v.entities || []);
 
     const error = errorBox('case-edit-error');
@@ -226,75 +227,6 @@ function scopeField(value) {
     input: set, hint, wrap: h('div', { class: 'field' }, set),
     focusEl: set.querySelector('input'),
     value: () => set.querySelector('input:checked')?.value || '',
-  };
-}
-
-// filesField: a file input (several at once); each file uploads at once
-// and its line shows 上传中 / 已上传 / the server's refusal, with 移除.
-function filesField(existing) {
-  const hint = h('p', { id: 'case-f-files-error', class: 'field-error', hidden: true });
-  const input = h('input', {
-    type: 'file', id: 'case-f-files', name: 'files', multiple: true, class: 'case-file-input',
-    'aria-describedby': 'case-f-files-help case-f-files-error',
-  });
-  const list = h('ul', { class: 'case-upload-list', id: 'case-upload-list', 'aria-live': 'polite' });
-  const entries = [];
-  const add = (entry) => {
-    entries.push(entry);
-    const status = h('span', { class: 'case-upload-status', role: 'status' });
-    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm case-upload-remove', 'aria-label': `移除 ${entry.name}` }, '移除');
-    const li = h('li', { class: 'case-upload', 'data-name': entry.name },
-      icon('doc', 'icon case-file-icon'),
-      h('span', { class: 'case-file-info' },
-        h('span', { class: 'case-file-name' }, entry.name),
-        h('span', { class: 'muted case-file-size' }, entry.size != null ? formatSize(entry.size) : ''),
-        status),
-      remove);
-    entry.li = li;
-    entry.setState = (state, text) => {
-      entry.state = state;
-      li.dataset.state = state;
-      replace(status, h('span', { class: `tag ${state === 'error' ? 'tag-bad' : state === 'done' ? 'tag-ok' : 'tag-muted'}` }, text));
-    };
-    remove.addEventListener('click', () => {
-      entry.removed = true;
-      entries.splice(entries.indexOf(entry), 1);
-      li.remove();
-      input.focus();
-    });
-    list.append(li);
-    return entry;
-  };
-  for (const f of existing) add({ id: f.id, name: f.name, size: f.size, mime: f.mime }).setState('done', `${fileKind(f)} · 已上传`);
-
-  input.addEventListener('change', () => {
-    const chosen = [...input.files];
-    input.value = '';
-    for (const file of chosen) {
-      const entry = add({ name: file.name, size: file.size });
-      entry.setState('uploading', '上传中…');
-      uploadFile(file).then((res) => {
-        if (entry.removed) return;
-        entry.id = res.id;
-        entry.mime = res.mime;
-        entry.setState('done', `${fileKind(res)} · 已上传`);
-      }, (err) => {
-        if (entry.removed) return;
-        const e = describeError(err);
-        entry.setState('error', e.status === 401 ? '未上传' : `未上传：${e.fields.file || e.message}`);
-      });
-    }
-  });
-  const wrap = h('div', { class: 'field' },
-    h('label', { for: 'case-f-files', class: 'label' }, '附件'),
-    input,
-    h('p', { id: 'case-f-files-help', class: 'field-help' },
-      '可选多个文件：PDF、OFD、Word、Excel、PPT、WPS、图片、文本或压缩包。系统按内容识别类型；标有密级的文件不得上传。'),
-    list, hint);
-  return {
-    input, hint, wrap,
-    uploading: () => entries.some((e) => e.state === 'uploading'),
-    ids: () => entries.filter((e) => e.state === 'done' && e.id).map((e) => e.id),
   };
 }
 

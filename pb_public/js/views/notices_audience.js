@@ -14,7 +14,7 @@ const AUDIENCE_ROLES = ['staff', 'leader', 'clerk', 'reviewer', 'trainer', 'hr']
 
 // audienceBuilder returns {wrap, value(), hint, input, showErrors(e)}; prefix
 // keeps the ids of two builders on one page apart.
-export function audienceBuilder(prefix) {
+export function audienceBuilder(prefix, { legend = '通知对象', preview = true } = {}) {
   const include = unitPicker(`${prefix}-units`, '发送单位', '输入单位名称查找，如“东城市”，点“添加”。勾选“含下级”则下级单位一并接收。', true);
   const exclude = unitPicker(`${prefix}-exclude`, '排除单位', '这些单位（及勾选“含下级”时其下级）的人员不接收。', false);
   const levels = checks(`${prefix}-levels`, '层级', LEVELS);
@@ -48,14 +48,14 @@ export function audienceBuilder(prefix) {
   });
 
   const set = h('fieldset', { class: 'case-fieldset ntc-audience', id: prefix, 'aria-describedby': `${prefix}-error` },
-    h('legend', { class: 'label' }, '通知对象', h('span', { class: 'required', 'aria-hidden': 'true' }, ' *')),
+    h('legend', { class: 'label' }, legend, h('span', { class: 'required', 'aria-hidden': 'true' }, ' *')),
     h('p', { class: 'field-help' }, '先选单位；再按层级、条线、角色缩小范围（不选即不限）。只选层级、条线或角色时，在您有权发布的全部单位中筛选。'),
     include.wrap,
     h('div', { class: 'ntc-check-groups' }, levels.wrap, systems.wrap, roles.wrap),
     h('details', { class: 'ntc-more', id: `${prefix}-people` }, h('summary', {}, '指定人员'), people.wrap),
     h('details', { class: 'ntc-more', id: `${prefix}-more` }, h('summary', {}, '排除单位或人员'), exclude.wrap, excludePeople.wrap),
     hint,
-    h('div', { class: 'actions ntc-preview-actions' }, previewBtn),
+    preview ? h('div', { class: 'actions ntc-preview-actions' }, previewBtn) : null,
     error, result);
   return {
     wrap: h('div', { class: 'field' }, set), input: set, hint, focusEl: include.input, value,

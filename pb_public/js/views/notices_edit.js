@@ -133,9 +133,9 @@ export function ctl(id, label, control, { required = false, help = '' } = {}) {
 
 // bodyField: the Markdown textarea with a 预览 rendered by the server
 // (the Markdown preview of 经验案例; when it refuses, the preview says so).
-export function bodyField(id = 'ntc-f-body', value = '') {
-  const f = ctl(id, '正文', h('textarea', { class: 'input case-body-input ntc-body-input', rows: 12, spellcheck: 'false' }, value),
-    { required: true, help: '支持 Markdown：“## 小标题”、“**加粗**”、“- 列表”、“1. 编号”、表格。' });
+export function bodyField(id = 'ntc-f-body', value = '', { label = '正文', required = true, rows = 12 } = {}) {
+  const f = ctl(id, label, h('textarea', { class: 'input case-body-input ntc-body-input', rows, spellcheck: 'false' }, value),
+    { required, help: '支持 Markdown：“## 小标题”、“**加粗**”、“- 列表”、“1. 编号”、表格。' });
   const preview = h('div', { class: 'case-prose case-preview ntc-preview-body', id: `${id}-preview`, 'aria-live': 'polite', hidden: true });
   const toggle = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', id: `${id}-toggle`, 'aria-pressed': 'false', 'aria-controls': `${id}-preview` }, '预览正文');
   toggle.addEventListener('click', async () => {
@@ -158,55 +158,63 @@ export function bodyField(id = 'ntc-f-body', value = '') {
       if (describeError(err).status !== 401) replace(preview, h('p', { class: 'muted' }, '暂时无法预览，发布后按排版显示。'));
     }
   });
-  const label = f.wrap.querySelector('label');
+  const labelEl = f.wrap.querySelector('label');
   const help = f.wrap.querySelector('.field-help');
-  f.wrap.replaceChildren(h('div', { class: 'ntc-body-head' }, label, toggle), f.input, preview, help, f.hint);
+  f.wrap.replaceChildren(h('div', { class: 'ntc-body-head' }, labelEl, toggle), f.input, preview, help, f.hint);
   return f;
 }
 
-// filesField: a file input; each file uploads at once and its line shows
-// 上传中 / 已上传 / the server's refusal, with 移除.
-export function filesField(id = 'ntc-f-files', label = '附件') {
+// filesField: a file input (several at once); each file uploads at once
+// and its line shows 上传中 / 已上传 / the server's refusal, with 移除.
+// existing are files already attached (an edit keeps them unless removed).
+export function filesField(id = 'ntc-f-files', label = '附件', {
+  existing = [], listId = `${id}-list`,
+  help = '可选多个文件：PDF、OFD、Word、Excel、PPT、WPS、图片、文本或压缩包。系统按内容识别类型；标有密级的文件不得上传。',
+} = {}) {
   const hint = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
   const input = h('input', {
     type: 'file', id, name: 'files', multiple: true, class: 'case-file-input', 'aria-describedby': `${id}-help ${id}-error`,
   });
-  const list = h('ul', { class: 'case-upload-list', id: `${id}-list`, 'aria-live': 'polite' });
+  const list = h('ul', { class: 'case-upload-list', id: listId, 'aria-live': 'polite' });
   const entries = [];
+  const add = (entry) => {
+    entries.push(entry);
+    const status = h('span', { class: 'case-upload-status', role: 'status' });
+    const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm case-upload-remove', 'aria-label': `移除 ${entry.name}` }, '移除');
+    const li = h('li', { class: 'case-upload', 'data-name': entry.name },
+      icon('doc', 'icon case-file-icon'),
+      h('span', { class: 'case-file-info' }, h('span', { class: 'case-file-name' }, entry.name),
+        h('span', { class: 'muted case-file-size' }, entry.size != null ? formatSize(entry.size) : ''), status), remove);
+    entry.set = (state, text) => {
+      entry.state = state;
+      li.dataset.state = state;
+      replace(status, h('span', { class: `tag ${state === 'error' ? 'tag-bad' : state === 'done' ? 'tag-ok' : 'tag-muted'}` }, text));
+    };
+    remove.addEventListener('click', () => { entry.removed = true; entries.splice(entries.indexOf(entry), 1); li.remove(); input.focus(); });
+    list.append(li);
+    return entry;
+  };
+  for (const f of existing) add({ id: f.id, name: f.name, size: f.size }).set('done', `${fileKind(f)} · 已上传`);
   input.addEventListener('change', () => {
     const chosen = [...input.files];
     input.value = '';
     for (const file of chosen) {
-      const entry = { name: file.name, state: 'uploading' };
-      entries.push(entry);
-      const status = h('span', { class: 'case-upload-status', role: 'status' });
-      const remove = h('button', { type: 'button', class: 'btn btn-quiet btn-sm', 'aria-label': `移除 ${file.name}` }, '移除');
-      const li = h('li', { class: 'case-upload', 'data-name': file.name },
-        icon('doc', 'icon case-file-icon'),
-        h('span', { class: 'case-file-info' }, h('span', { class: 'case-file-name' }, file.name),
-          h('span', { class: 'muted case-file-size' }, formatSize(file.size)), status), remove);
-      const set = (state, text) => {
-        entry.state = state;
-        li.dataset.state = state;
-        replace(status, h('span', { class: `tag ${state === 'error' ? 'tag-bad' : state === 'done' ? 'tag-ok' : 'tag-muted'}` }, text));
-      };
-      set('uploading', '上传中…');
-      remove.addEventListener('click', () => { entry.removed = true; entries.splice(entries.indexOf(entry), 1); li.remove(); input.focus(); });
-      list.append(li);
+      const entry = add({ name: file.name, size: file.size });
+      entry.set('uploading', '上传中…');
       uploadFile(file).then((res) => {
         if (entry.removed) return;
         entry.id = res.id;
-        set('done', `${fileKind(res)} · 已上传`);
+        entry.set('done', `${fileKind(res)} · 已上传`);
       }, (err) => {
         if (entry.removed) return;
         const e = describeError(err);
-        set('error', e.status === 401 ? '未上传' : `未上传：${e.fields.file || e.message}`);
+        entry.set('error', e.status === 401 ? '未上传' : `未上传：${e.fields.file || e.message}`);
       });
     }
   });
   const wrap = h('div', { class: 'field' },
     h('label', { for: id, class: 'label' }, label), input,
-    h('p', { id: `${id}-help`, class: 'field-help' }, '可选多个文件：PDF、OFD、Word、Excel、WPS、图片等。标有密级的文件不得上传。'),
+    h('p', { id: `${id}-help`, class: 'field-help' }, help),
     list, hint);
   return {
     input, hint, wrap,

@@ -7,16 +7,21 @@
 
 import { describeError, downloadFile, uploadFile } from '../api.js';
 import { h, replace } from '../dom.js';
-import { errorBox, showError } from '../form.js';
-import { formatCount, formatDate } from '../labels.js';
+import { busy, errorBox, fieldError, showError } from '../form.js';
+import { ROLES, formatCount, formatDate } from '../labels.js';
 import { allRoles, href } from '../modules.js';
 import { failure, loading, pageHead, send } from './cases.js';
 import { bar } from './notices_receipts.js';
 import { renderCatalog, renderCourse } from './training_courses.js';
+import { cell, cellOf, renderCourseEdit, renderQuizEdit, rowsField } from './training_edit.js';
+import { filesList } from './cases_view.js';
 
 export const CATEGORIES = ['政治理论', '党性教育', '业务知识', '法律法规', '信息技术', '综合素质'];
 const SOURCES = { course: '课程', external: '外部证书', manual: '导入' };
 const CREDIT_STATUS = { approved: ['已认定', 'tag-ok'], pending: ['待审核', 'tag-warn'], rejected: ['未认定', 'tag-bad'], revoked: ['已撤销', 'tag-muted'] };
+
+// isHR: the 组织人事 role reviews certificates and sets the requirements.
+const isHR = (me) => allRoles(me).has('hr');
 
 // mayOversee: leaders and hr see their units' standing.
 export const mayOversee = (me) => {
@@ -29,10 +34,14 @@ const hours = (n) => `${Math.round((Number(n) || 0) * 10) / 10}`;
 // renderTraining draws the page #/training/<sub> names and returns its title.
 export function renderTraining(main, me, sub, params) {
   if (sub === 'compliance' && mayOversee(me)) return renderCompliance(main, me, params);
+  if (sub === 'review' && isHR(me)) return renderReview(main, me);
   const parts = (sub || '').split('/');
   if (parts.length === 2 && parts[0] === 'certificate') return renderCompletion(main, parts[1]);
-  if (sub === 'courses') return renderCatalog(main, tabs(me, 'courses'));
-  if (sub && parts.length === 1 && sub !== 'me' && sub !== 'compliance') return renderCourse(main, sub);
+  if (sub === 'courses') return renderCatalog(main, me, tabs(me, 'courses'));
+  if (sub === 'new') return renderCourseEdit(main, me, '');
+  if (parts.length === 2 && parts[1] === 'edit') return renderCourseEdit(main, me, parts[0]);
+  if (parts.length === 2 && parts[1] === 'quiz') return renderQuizEdit(main, parts[0]);
+  if (sub && parts.length === 1 && !['me', 'compliance', 'review'].includes(sub)) return renderCourse(main, me, sub);
   return renderMine(main, me);
 }
 
@@ -74,7 +83,9 @@ function tabs(me, current) {
     h('a', { class: 'case-tab', href: href('training/me'), id: 'trn-tab-me', 'aria-current': current === 'me' ? 'page' : null }, '我的培训'),
     h('a', { class: 'case-tab', href: href('training/courses'), id: 'trn-tab-courses', 'aria-current': current === 'courses' ? 'page' : null }, '培训课程'),
     mayOversee(me) ? h('a', { class: 'case-tab', href: href('training/compliance'), id: 'trn-tab-compliance',
-      'aria-current': current === 'compliance' ? 'page' : null }, '达标统计') : null);
+      'aria-current': current === 'compliance' ? 'page' : null }, '达标统计') : null,
+    isHR(me) ? h('a', { class: 'case-tab', href: href('training/review'), id: 'trn-tab-review',
+      'aria-current': current === 'review' ? 'page' : null }, '学时认定') : null);
 }
 
 // ---------------------------------------------------------------- mine
@@ -275,4 +286,128 @@ function actions(unit) {
       h('button', { type: 'button', class: 'btn btn-secondary', id: 'trn-csv', onclick: (ev) => run(ev, () =>
         downloadFile(`/api/gov/training/compliance/export?${q}&format=csv`, '学时达标情况.csv')) }, '导出 CSV')),
     error, status);
+}
+
+// ---------------------------------------------------------------- review (hr)
+
+// renderReview is hr's 学时认定: external certificates waiting for a
+// decision, and the year's requirements by role, rank and category.
+function renderReview(main, me) {
+  replace(main, pageHead('培训学习', '审核外部培训证书，设置年度学时要求。'), tabs(me, 'review'), pendingCard(), requirementsCard());
+  return '学时认定';
+}
+
+function pendingCard() {
+  const list = h('div', { id: 'trn-pending' }, loading('正在加载待审核证书…'));
+  const load = async () => {
+    let res;
+    try {
+      res = await send('/api/gov/training/ledger', 'GET', null, { source: 'external', status: 'pending', perPage: 50, sort: 'earned_at' });
+    } catch (err) {
+      failure(list, err, 'trn-pending-error');
+      return;
+    }
+    const items = res?.items || [];
+    replace(list, items.length ? h('ul', { class: 'trn-sheets', id: 'trn-pending-list' }, items.map((r) => pendingItem(r, load)))
+      : h('p', { class: 'empty', id: 'trn-pending-empty' }, '没有待审核的证书。'));
+  };
+  load();
+  return h('section', { class: 'card', id: 'trn-pending-card', 'aria-labelledby': 'trn-pending-title' },
+    h('h2', { class: 'card-title', id: 'trn-pending-title' }, '待审核的外部培训证书'), list);
+}
+
+// pendingItem is one certificate: who, what, how many hours; 审核 opens
+// the issuer and the scans with 认定 and 不予认定 (a reason required).
+function pendingItem(r, reload) {
+  const slot = h('div', { class: 'trn-review-slot' });
+  const open = h('button', { type: 'button', class: 'btn btn-secondary btn-sm trn-review-open' }, '审核');
+  open.addEventListener('click', async () => {
+    busy(open, true, '正在打开…');
+    let c;
+    try {
+      c = await send(`/api/gov/training/credits/${encodeURIComponent(r.id)}`);
+    } catch (err) {
+      busy(open, false);
+      failure(slot, err, `trn-review-error-${r.id}`);
+      return;
+    }
+    open.remove();
+    const error = errorBox(`trn-decide-error-${r.id}`);
+    const note = h('input', { type: 'text', class: 'input trn-review-note', maxlength: 500, placeholder: '不予认定时须填写原因' });
+    const decide = async (btn, verdict) => {
+      replace(error);
+      busy(btn, true, '正在提交…');
+      try {
+        await send(`/api/gov/training/certificates/${encodeURIComponent(r.id)}/${verdict}`, 'POST', { note: note.value.trim() });
+        await reload();
+      } catch (err) {
+        busy(btn, false);
+        const e = describeError(err);
+        showError(error, e.fields.note || e.message, e.hint);
+      }
+    };
+    replace(slot,
+      h('p', {}, `发证机构：${c.issuer || '—'}`),
+      filesList(c.files || [], `trn-review-files-${r.id}`),
+      cellOf('审核意见', note),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'btn btn-primary btn-sm trn-approve', onclick: (ev) => decide(ev.currentTarget, 'approve') }, '认定学时'),
+        h('button', { type: 'button', class: 'btn btn-danger btn-sm trn-reject', onclick: (ev) => decide(ev.currentTarget, 'reject') }, '不予认定')),
+      error);
+    note.focus();
+  });
+  return h('li', { class: 'trn-sheet trn-pending-item', 'data-credit': r.id },
+    h('p', {}, h('strong', {}, r.user_name), ` · ${r.unit_name} · `, h('span', { class: 'trn-pending-title' }, `“${r.title}”`),
+      ` · ${r.category} · ${hours(r.hours)} 学时 · 申报于 ${formatDate(r.earned_at)} `, open),
+    slot);
+}
+
+// requirementsCard edits the year's rules: most specific wins (rank and
+// role > rank > role > neither), a row without category is the total.
+function requirementsCard() {
+  const body = h('div', { id: 'trn-req' }, loading('正在加载学时要求…'));
+  (async () => {
+    let req;
+    try {
+      req = await send('/api/gov/training/requirements');
+    } catch (err) {
+      failure(body, err, 'trn-req-load-error');
+      return;
+    }
+    const roleOpts = { '': '不限角色', ...Object.fromEntries(['staff', 'leader', 'clerk', 'reviewer', 'trainer', 'hr'].map((r) => [r, ROLES[r]])) };
+    const select = (opts, value) => h('select', { class: 'input' }, Object.entries(opts).map(([k, l]) => h('option', { value: k, selected: k === (value || '') }, l)));
+    const rows = rowsField('trn-req-rows', `${req.year} 年度学时要求`, '添加一条要求', (r) => ({
+      role: cellOf('角色', select(roleOpts, r.role)),
+      rank: cell('职级', { type: 'text', maxlength: 50, placeholder: '不填为不限', class: 'input trn-req-rank' }, r.rank || ''),
+      category: cellOf('类别', select({ '': '总学时', ...Object.fromEntries(CATEGORIES.map((c) => [c, c])) }, r.category)),
+      hours: cell('学时', { type: 'number', min: 0, max: 1000, step: 0.5, inputmode: 'decimal', class: 'input trn-req-hours' }, r.hours ?? ''),
+    }), req.rows || [], '每人适用最具体的一条：同时指定职级和角色的优先，其次职级，再次角色，最后不限；同样具体的取最高值。类别为空的是全年总学时。');
+    const error = errorBox('trn-req-error');
+    const done = h('p', { class: 'muted', id: 'trn-req-done', role: 'status' });
+    const save = h('button', { type: 'submit', class: 'btn btn-primary', id: 'trn-req-save' }, '保存要求');
+    const form = h('form', { id: 'trn-req-form', novalidate: true }, rows.wrap, error, h('div', { class: 'form-actions' }, save), done);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      replace(error);
+      done.textContent = '';
+      rows.hint.hidden = true;
+      rows.input.removeAttribute('aria-invalid');
+      const values = rows.values().map((r) => ({ ...r, hours: r.hours === '' ? -1 : Number(r.hours) }));
+      busy(save, true, '正在保存…');
+      try {
+        await send('/api/gov/training/requirements', 'PUT', { year: req.year, rows: values });
+        busy(save, false);
+        rows.rowError({}, 'rows');
+        done.textContent = '已保存，每人的达标情况已按新要求重新计算。';
+      } catch (err) {
+        busy(save, false);
+        const e = describeError(err);
+        const placed = rows.rowError(e.fields, 'rows');
+        if (placed) fieldError(rows, '请按各行下的提示修改。');
+        showError(error, placed ? '未保存，请按提示修改。' : e.message, placed ? '' : e.hint);
+      }
+    });
+    replace(body, form);
+  })();
+  return h('section', { class: 'card', id: 'trn-req-card', 'aria-label': '年度学时要求' }, body);
 }
