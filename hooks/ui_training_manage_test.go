@@ -67,7 +67,9 @@ func TestUITrainingManage(t *testing.T) {
 	}
 	learner := apptest.Token(t, "staff.east.tax")
 	const title = "行政复议法修订解读（界面测试）"
-	local := func(d time.Duration) string { return now.Add(d).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04") }
+	local := func(d time.Duration) string {
+		return now.Add(d).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")
+	}
 
 	b := newBrowser(t)
 	b.step("open the login page", viewport(1280, 900), chromedp.Navigate(base+"/"))
