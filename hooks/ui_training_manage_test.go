@@ -53,8 +53,8 @@ func setJS(selector, value string) chromedp.Action[chromedp.Void] {
 // quiz (a choice and a short answer) in the quiz editor, edits the hours;
 // staff.east.tax takes it by the API; the leader grades the short answer
 // on the course page (the hours are credited), corrects the attendance
-// with a reason (the credit is taken back), enrols a colleague, closes the
-// course; then approves a pending external certificate in 学时认定 and
+// with a reason (the credit is taken back), enrols a colleague and cancels
+// that again, closes the course; then approves a pending external certificate in 学时认定 and
 // raises the staff requirement there (a bad row refused first).
 func TestUITrainingManage(t *testing.T) {
 	base, g := startUIServer(t)
@@ -224,6 +224,14 @@ func TestUITrainingManage(t *testing.T) {
 		chromedp.Click(chromedp.ID("trn-assign-submit")),
 		waitText("#trn-assign-done", "已为 1 人报名"),
 		waitText("#trn-roster-table", colleague),
+	)
+	row := `#trn-roster-table tr[data-user="` + apptest.UserID(t, "staff.east.hr") + `"]`
+	b.step("and cancel the colleague's enrolment with a reason",
+		chromedp.Click(chromedp.CSS(row+` .trn-unenroll`)),
+		chromedp.WaitVisible(chromedp.ID("trn-unenroll-form")),
+		typeInto("trn-unenroll-reason", "工作冲突，改派他人"),
+		chromedp.Click(chromedp.ID("trn-unenroll-submit")),
+		waitText(row, "已取消"),
 	)
 	b.step("close the course",
 		chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`), // the bar sits under the sticky header otherwise

@@ -13,9 +13,10 @@ import (
 	"govcollab/migrations"
 )
 
-// SeedDemo offers 东城市's staff a course of each category — some held
-// and attended (hours in the ledger), one coming with places left, one
-// full with a waitlist — so that some staff are ahead and others behind.
+// SeedDemo offers 东城市's staff a course of each category, each with a
+// quiz — some held, attended and answered (hours in the ledger; some
+// sheets wait for grading), one coming with places left, one full with a
+// waitlist — so that some staff are ahead and others behind.
 // It does nothing when courses exist or there is no demo province.
 func (m *Module) SeedDemo() error {
 	var n int
@@ -58,14 +59,26 @@ func (m *Module) SeedDemo() error {
 			if err != nil {
 				return err
 			}
+			quiz, qs, err := seedQuiz(tx, course)
+			if err != nil {
+				return err
+			}
 			for k, u := range staff {
 				if held && k%(i+2) == 1 {
 					continue // some did not take this one: they fall behind
 				}
-				if _, err := m.enrollOne(tx, course, u, leader.Id); err != nil {
+				status, err := m.enrollOne(tx, course, u, leader.Id)
+				if err != nil {
 					return err
 				}
-				if held {
+				if held && status == "enrolled" {
+					en, err := tx.FindFirstRecordByFilter(EnrollTable, "course = {:c} && user = {:u}", dbx.Params{"c": course.Id, "u": u})
+					if err != nil {
+						return err
+					}
+					if err := seedAttempts(tx, quiz, qs, course, u, en.GetString("unit_path"), k, start.Add(26*time.Hour)); err != nil {
+						return err
+					}
 					if err := m.seedAttendance(tx, course, u); err != nil {
 						return err
 					}

@@ -6,9 +6,10 @@ import (
 	"govcollab/hooks/apptest"
 )
 
-// TestDemoSeed: the demo has a course of each category for 东城市, hours in
-// the ledger for some, others behind, a full course with a waitlist; what
-// a person sees is theirs.
+// TestDemoSeed: the demo has a course of each category for 东城市 with a
+// quiz and answer sheets (some waiting for grading), hours in the ledger
+// for some, others behind, a full course with a waitlist; what a person
+// sees is theirs.
 func TestDemoSeed(t *testing.T) {
 	e := apptest.NewEnv(t)
 	var courses, credits, behind, waitlisted int
@@ -19,6 +20,18 @@ func TestDemoSeed(t *testing.T) {
 	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM enrollments WHERE status = 'waitlisted'").Row(&waitlisted)
 	if courses != 6 || credits == 0 || behind == 0 || waitlisted == 0 {
 		t.Fatalf("demo: %d categories, %d credits, %d behind, %d waitlisted", courses, credits, behind, waitlisted)
+	}
+	// quiz results: every course has a quiz; sheets passed, failed and
+	// waiting for the trainer; no course credit without a passed sheet
+	var quizzes, passed, failed, waiting, unearned int
+	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM quizzes").Row(&quizzes)
+	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM quiz_attempts WHERE status = 'graded' AND passed").Row(&passed)
+	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM quiz_attempts WHERE status = 'graded' AND NOT passed").Row(&failed)
+	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM quiz_attempts WHERE status = 'submitted'").Row(&waiting)
+	_ = e.App.DB().NewQuery(`SELECT COUNT(*) FROM training_credits c WHERE c.source = 'course' AND c.status = 'approved'
+		AND NOT EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.course = c.course AND a.user = c.user AND a.passed)`).Row(&unearned)
+	if quizzes != 6 || passed == 0 || failed == 0 || waiting == 0 || unearned != 0 {
+		t.Fatalf("demo quizzes %d: %d passed, %d failed, %d waiting; %d credits without a pass", quizzes, passed, failed, waiting, unearned)
 	}
 	me := e.Must(200, "staff.east.tax", "GET", "/api/gov/training/me", nil)
 	led := e.Must(200, "staff.east.tax", "GET", "/api/gov/training/ledger", nil)

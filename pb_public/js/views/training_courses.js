@@ -113,7 +113,7 @@ export function renderCourse(main, me, id) {
       mine === 'enrolled' && (c.sessions || []).some((s) => !s.attended) ? checkinForm(id, load) : null);
     replace(root, head, c.can_manage ? manageCard(c, quiz, load) : null, sessions,
       quiz?.exists && mine === 'enrolled' ? quizCard(id, quiz, load) : null,
-      c.can_manage ? trainerCard(id, c, load) : null,
+      c.can_manage ? trainerCard(id, c, load, mayAssign(me)) : null,
       c.can_manage && quiz?.exists ? gradingCard(id, quiz, load) : null,
       mayAssign(me) && c.status === 'published' ? assignCard(id, load) : null);
   };
@@ -255,8 +255,9 @@ function attemptForm(id, at, error, reload) {
 
 // trainerCard is for those who manage the course: open a session's
 // check-in (the code to read out and the QR code to show), the roster,
-// and a correction of someone's attendance with its reason.
-function trainerCard(id, c, reload) {
+// a correction of someone's attendance with its reason, and (leaders and
+// hr) cancelling someone's enrolment.
+function trainerCard(id, c, reload, canCancel) {
   const error = errorBox('trn-trainer-error');
   const shown = h('div', { id: 'trn-checkin-open', 'aria-live': 'polite' });
   const sessions = c.sessions || [];
@@ -295,6 +296,9 @@ function trainerCard(id, c, reload) {
           h('td', { 'data-label': '学时', class: 'trn-roster-credit' }, p.credited ? '已计入' : '—'),
           h('td', {}, p.status === 'enrolled' && sessions.length
             ? h('button', { type: 'button', class: 'btn btn-quiet btn-sm trn-fix', onclick: () => replace(fix, fixForm(id, p, sessions, reload)) }, '更正签到')
+            : null,
+          canCancel && (p.status === 'enrolled' || p.status === 'waitlisted')
+            ? h('button', { type: 'button', class: 'btn btn-quiet btn-sm trn-unenroll', onclick: () => replace(fix, unenrollForm(id, p, reload)) }, '取消报名')
             : null))))))
         : h('p', { class: 'empty' }, '暂无报名人员。'));
     } catch (err) {
@@ -338,6 +342,33 @@ function fixForm(id, p, sessions, reload) {
       busy(submit, false);
       const e = describeError(err);
       showError(error, e.fields.reason || e.message, e.hint);
+    }
+  });
+  setTimeout(() => reason.focus());
+  return form;
+}
+
+// unenrollForm cancels someone's enrolment with a reason (they are told;
+// the first of the waitlist moves up).
+function unenrollForm(id, p, reload) {
+  const error = errorBox('trn-unenroll-error');
+  const reason = h('input', { type: 'text', class: 'input', id: 'trn-unenroll-reason', maxlength: 200, placeholder: '如：工作冲突，改派他人' });
+  const submit = h('button', { type: 'submit', class: 'btn btn-danger btn-sm', id: 'trn-unenroll-submit' }, '确定取消');
+  const form = h('form', { class: 'trn-inline-form', id: 'trn-unenroll-form', novalidate: true, 'aria-label': `取消 ${p.name} 的报名` },
+    h('p', {}, h('strong', {}, `取消 ${p.name} 的报名`)),
+    h('label', { class: 'trn-cell' }, h('span', { class: 'trn-cell-label' }, '原因（通知本人）'), reason),
+    h('div', { class: 'actions' }, submit, h('button', { type: 'button', class: 'btn btn-quiet btn-sm', onclick: () => form.remove() }, '不取消')), error);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    replace(error);
+    busy(submit, true, '正在提交…');
+    try {
+      await send(`${coursePath(id)}/cancel`, 'POST', { users: [p.user], reason: reason.value.trim() });
+      await reload();
+    } catch (err) {
+      busy(submit, false);
+      const e = describeError(err);
+      showError(error, e.fields.reason || e.fields.users || e.message, e.hint);
     }
   });
   setTimeout(() => reason.focus());
