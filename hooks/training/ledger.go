@@ -160,12 +160,7 @@ func (m *Module) HandleLedger(e *core.RequestEvent) error {
 		spec.Where = dbx.HashExp{"year": year}
 	}
 	nm := api.NewNames(e.App)
-	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) LedgerRow {
-		return LedgerRow{ID: r.Id, User: r.GetString("user"), UserName: nm.Of("users", r.GetString("user")),
-			UnitName: nm.Of("units", r.GetString("unit")), Year: r.GetInt("year"), Hours: r.GetFloat("hours"),
-			Category: r.GetString("category"), Source: r.GetString("source"), Status: r.GetString("status"),
-			Title: r.GetString("title"), Course: r.GetString("course"), EarnedAt: r.GetString("earned_at")}
-	})
+	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) LedgerRow { return ledgerRow(nm, r) })
 }
 
 // HandleMyYear is GET /api/gov/training/me?year=: the caller's hours this

@@ -18,6 +18,7 @@ import (
 const (
 	rtCourse  = "trcourse0000001"
 	rtAttempt = "trattempt000001"
+	rtSession = "trsession000001"
 )
 
 // seedRouteCourse adds a published course of 东城市 (leader.east its
@@ -47,7 +48,7 @@ func seedRouteCourse(tb testing.TB, app core.App) {
 			"trainer": apptest.UserID(tb, "leader.east"), "unit": unit.Id, "unit_path": unit.GetString("path"), "status": "published",
 			"audience": map[string]any{"units": []map[string]any{{"id": unit.Id, "subtree": true}}}, "requires_attendance": true,
 			"requires_pass": true, "year": start.Year(), "enrolled": 1}},
-		{"course_sessions", map[string]any{"course": rtCourse, "seq": 1, "starts_at": dt(start), "ends_at": dt(start.Add(2 * time.Hour))}},
+		{"course_sessions", map[string]any{"id": rtSession, "course": rtCourse, "seq": 1, "starts_at": dt(start), "ends_at": dt(start.Add(2 * time.Hour))}},
 		{"quizzes", map[string]any{"course": rtCourse, "questions": qs, "pass_mark": 6, "total_points": 10, "attempts_limit": 3}},
 		{"enrollments", map[string]any{"course": rtCourse, "user": staff, "unit": tax.Id, "unit_path": tax.GetString("path"), "status": "enrolled"}},
 	}
