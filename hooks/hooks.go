@@ -16,6 +16,7 @@ import (
 	"govcollab/hooks/calendar"
 	"govcollab/hooks/casework"
 	"govcollab/hooks/files"
+	"govcollab/hooks/finder"
 	"govcollab/hooks/mailin"
 	"govcollab/hooks/notices"
 	"govcollab/hooks/notify"
@@ -53,6 +54,7 @@ type Gov struct {
 	Notify   *notify.Module
 	Mail     *mailin.Service
 	Training *training.Module
+	Finder   *finder.Finder
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -124,6 +126,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Calendar = calendar.New(a)
 	g.Mail = mailin.New(a, g.Files, vault)
 	g.Training = training.New(a, g.Files, g.Audit)
+	g.Finder = finder.New(a, g.Cases.SearchSource(), g.Notices.SearchSource(), g.Docs.SearchSource(), g.Training.SearchSource())
 	g.Retention.Register("raw_mail", mailin.PurgeRaw)
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {
 		g.Mail.Stop()
@@ -139,7 +142,8 @@ func Register(app core.App, opts Options) (*Gov, error) {
 		}
 		// after a migration that changed the index's form
 		if err := search.RebuildPending(app, map[string]func(core.App) error{
-			casework.DocType: g.Cases.Reindex, notices.DocType: g.Notices.Reindex}); err != nil {
+			casework.DocType: g.Cases.Reindex, notices.DocType: g.Notices.Reindex,
+			approval.DocType: g.Docs.Reindex, training.DocType: g.Training.Reindex}); err != nil {
 			return err
 		}
 		if opts.Demo != nil && *opts.Demo {

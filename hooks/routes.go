@@ -177,6 +177,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/notices/{id}/receipts/people", g.Notices.HandlePeople)
 	gov.GET("/notices/{id}/receipts/export", g.Notices.HandleExport)
 
+	gov.GET("/search", g.Finder.HandleSearch)
 	gov.GET("/cases", g.Cases.HandleList)
 	gov.POST("/cases", g.Cases.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.POST("/cases/preview", g.Cases.HandlePreview).Bind(security.BodyLimit(security.LargeBodyLimit))

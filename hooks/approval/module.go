@@ -15,6 +15,7 @@ import (
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
 	"govcollab/hooks/files"
+	"govcollab/hooks/search"
 	"govcollab/policies"
 )
 
@@ -71,6 +72,7 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	fm.RegisterOwner("doc", m.mayDownload)
 	app.OnRecordUpdate(DocsTable).BindFunc(m.guardSigned)
 	app.OnRecordDelete(DocsTable).BindFunc(m.guardSignedDelete)
+	search.Keep(app, DocsTable, DocType, m.index, nil) // in the transaction of every save
 	return m
 }
 

@@ -138,3 +138,20 @@ func anyHit(spans []search.Span) bool {
 	}
 	return false
 }
+
+// SearchSource is cases in the unified search: published cases the caller
+// may read (the policy as tokens where it has that form, as in the case
+// search).
+func (m *Module) SearchSource() search.Source {
+	return search.Source{Type: DocType, Label: "案例", Table: CasesTable, DateCol: "published_at", Link: "cases/",
+		Part: func(_ core.App, s *policies.Subject, conds []dbx.Expression) (search.Part, bool, error) {
+			if !m.app.Authz.Permits(s, "read", "case") {
+				return search.Part{}, false, nil
+			}
+			vis, filter := m.searchWhere(s, nil, conds...)
+			return search.Part{DocType: DocType, Table: CasesTable, Vis: vis, Filter: filter}, true, nil
+		},
+		Text: func(_ core.App, rec *core.Record) (string, string) {
+			return rec.GetString("title"), rec.GetString("summary") + "\n" + markdown.PlainText(rec.GetString("body"))
+		}}
+}

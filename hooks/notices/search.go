@@ -10,6 +10,7 @@ import (
 	"govcollab/hooks/api"
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/search"
+	"govcollab/policies"
 )
 
 // DocType is the search index's name for notices.
@@ -109,4 +110,21 @@ func (m *Module) contentOf(app core.App, rec *core.Record) *core.Record {
 		}
 	}
 	return rec
+}
+
+// SearchSource is notices in the unified search: published notices the
+// caller may read (the policy in SQL: recipients are a join).
+func (m *Module) SearchSource() search.Source {
+	return search.Source{Type: DocType, Label: "通知", Table: NoticesTable, DateCol: "published_at", Link: "notices/",
+		Part: func(_ core.App, s *policies.Subject, conds []dbx.Expression) (search.Part, bool, error) {
+			if !m.app.Authz.Permits(s, "read", "notice") {
+				return search.Part{}, false, nil
+			}
+			where := append([]dbx.Expression{m.app.Authz.Filter(s, "read", "notice"), dbx.HashExp{"notices.status": "published"}}, conds...)
+			return search.Part{DocType: DocType, Table: NoticesTable, Filter: dbx.And(where...)}, true, nil
+		},
+		Text: func(app core.App, rec *core.Record) (string, string) {
+			c := m.contentOf(app, rec)
+			return c.GetString("title"), markdown.PlainText(c.GetString("body"))
+		}}
 }

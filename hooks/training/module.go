@@ -13,6 +13,7 @@ import (
 	"govcollab/hooks/api"
 	"govcollab/hooks/audit"
 	"govcollab/hooks/files"
+	"govcollab/hooks/search"
 	"govcollab/policies"
 )
 
@@ -43,6 +44,7 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	fm.RegisterOwner("course", m.mayDownload)
 	m.bindTargets(app)
 	m.bindStandings(app)
+	search.Keep(app, CoursesTable, DocType, m.index, nil) // in the transaction of every save
 	return m
 }
 

@@ -1,0 +1,63 @@
+package approval
+
+import (
+	"strings"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/markdown"
+	"govcollab/hooks/search"
+	"govcollab/policies"
+)
+
+// DocType is the search index's name for documents (公文).
+const DocType = "doc"
+
+// index makes a document searchable by its title, its number (发文字号 or
+// the sender's for 收文), its organ and its body text; every document is
+// in the index, the policy says who finds it.
+func (m *Module) index(tx core.App, rec *core.Record) error {
+	organ := rec.GetString("sender_org")
+	if organ == "" {
+		organ = api.NewNames(tx).Of("units", rec.GetString("unit"))
+	}
+	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
+		Summary: strings.Join([]string{rec.GetString("number"), rec.GetString("sender_number"), organ}, "\n"),
+		Body:    markdown.PlainText(rec.GetString("body")), Tags: []string{rec.GetString("type")}})
+}
+
+// Reindex indexes every document again (search.RebuildPending).
+func (m *Module) Reindex(tx core.App) error {
+	var recs []*core.Record
+	if err := tx.RecordQuery(DocsTable).All(&recs); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if err := m.index(tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SearchSource is documents in the unified search: those the caller may
+// read (the policy in SQL: participants are a join).
+func (m *Module) SearchSource() search.Source {
+	return search.Source{Type: DocType, Label: "公文", Table: DocsTable, DateCol: "created", Link: "docs/",
+		Part: func(_ core.App, s *policies.Subject, conds []dbx.Expression) (search.Part, bool, error) {
+			if !m.app.Authz.Permits(s, "read", "doc") {
+				return search.Part{}, false, nil
+			}
+			where := append([]dbx.Expression{m.app.Authz.Filter(s, "read", "doc")}, conds...)
+			return search.Part{DocType: DocType, Table: DocsTable, Filter: dbx.And(where...)}, true, nil
+		},
+		Text: func(_ core.App, rec *core.Record) (string, string) {
+			num := rec.GetString("number")
+			if num == "" {
+				num = rec.GetString("sender_number")
+			}
+			return rec.GetString("title"), strings.TrimSpace(num+" "+rec.GetString("sender_org")) + "\n" + markdown.PlainText(rec.GetString("body"))
+		}}
+}

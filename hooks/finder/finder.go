@@ -1,0 +1,232 @@
+// Package finder is the unified search (GET /api/gov/search): cases,
+// notices, documents and courses in one ranked list with a count per
+// type, each type's policy inside the search's SQL (hooks/search.Unified).
+package finder
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
+
+	"govcollab/hooks/api"
+	"govcollab/hooks/search"
+	"govcollab/policies"
+)
+
+// Finder answers the unified search over its sources.
+type Finder struct {
+	app     *api.App
+	sources []search.Source
+}
+
+// New is the finder over sources (the order is the facets' order).
+func New(app *api.App, sources ...search.Source) *Finder {
+	return &Finder{app: app, sources: sources}
+}
+
+// Facet is one type's count of visible matches (capped as totals are).
+type Facet struct {
+	Type  string `json:"type"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Item is one hit: what it is, where it opens, its words highlighted
+// (spans, never HTML).
+type Item struct {
+	Type         string        `json:"type"`
+	TypeLabel    string        `json:"type_label"`
+	ID           string        `json:"id"`
+	Title        string        `json:"title"`
+	TitleSpans   []search.Span `json:"title_spans"`
+	SnippetSpans []search.Span `json:"snippet_spans"`
+	UnitName     string        `json:"unit_name"`
+	Date         string        `json:"date"`
+	Link         string        `json:"link"`
+}
+
+// Answer is a page of hits with the facets.
+type Answer struct {
+	api.Page[Item]
+	Sort   string  `json:"sort"`
+	Facets []Facet `json:"facets"`
+}
+
+// filters are the request's narrowing parameters.
+type filters struct {
+	types         []string
+	unitPath      string
+	system        string
+	from, to      string
+	byDate        bool
+	page, perPage int
+}
+
+func (f *Finder) parse(app core.App, q map[string][]string) (*filters, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	out := &filters{}
+	if t := get("type"); t != "" {
+		for _, one := range strings.Split(t, ",") {
+			if !slices.ContainsFunc(f.sources, func(s search.Source) bool { return s.Type == one }) {
+				return nil, api.BadField("type", "invalid", "类型应为 case、notice、doc 或 course")
+			}
+			out.types = append(out.types, one)
+		}
+	}
+	if u := get("unit"); u != "" {
+		rec, err := app.FindRecordById("units", u)
+		if err != nil {
+			return nil, api.BadField("unit", "unknown", "单位不存在")
+		}
+		out.unitPath = rec.GetString("path")
+	}
+	if out.system = get("system"); utf8.RuneCountInString(out.system) > 40 {
+		return nil, api.BadField("system", "invalid", "条线无效")
+	}
+	from, err := api.ParseMoment("from", get("from"), false)
+	if err != nil {
+		return nil, err
+	}
+	to, err := api.ParseMoment("to", get("to"), true)
+	if err != nil {
+		return nil, err
+	}
+	if !from.IsZero() {
+		out.from = from.String()
+	}
+	if !to.IsZero() {
+		out.to = to.String()
+	}
+	if out.from != "" && out.to != "" && out.to < out.from {
+		return nil, api.BadField("to", "invalid", "结束日期不能早于开始日期")
+	}
+	switch get("sort") {
+	case "", "relevance":
+	case "date":
+		out.byDate = true
+	default:
+		return nil, api.BadField("sort", "invalid", "排序应为 relevance 或 date")
+	}
+	if out.page, out.perPage, err = api.Paging(q, 50); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// conds are the filters on one source's table.
+func (fl *filters) conds(src search.Source) []dbx.Expression {
+	col := func(c string) string { return "[[" + src.Table + "." + c + "]]" }
+	var out []dbx.Expression
+	if fl.unitPath != "" {
+		out = append(out, dbx.NewExp(col("unit_path")+" >= {:f_path} AND "+col("unit_path")+" < {:f_upper}",
+			dbx.Params{"f_path": fl.unitPath, "f_upper": policies.PathUpperBound(fl.unitPath)}))
+	}
+	if fl.system != "" {
+		out = append(out, dbx.NewExp(col("system")+" = {:f_system}", dbx.Params{"f_system": fl.system}))
+	}
+	if fl.from != "" {
+		out = append(out, dbx.NewExp(col(src.DateCol)+" >= {:f_from}", dbx.Params{"f_from": fl.from}))
+	}
+	if fl.to != "" {
+		out = append(out, dbx.NewExp(col(src.DateCol)+" != '' AND "+col(src.DateCol)+" <= {:f_to}", dbx.Params{"f_to": fl.to}))
+	}
+	return out
+}
+
+// HandleSearch is GET /api/gov/search?q=&type=&unit=&system=&from=&to=&sort=relevance|date.
+func (f *Finder) HandleSearch(e *core.RequestEvent) error {
+	s, err := f.app.Subject(e)
+	if err != nil {
+		return err
+	}
+	q := e.Request.URL.Query()
+	text := q.Get("q")
+	fl, err := f.parse(e.App, q)
+	if err != nil {
+		return err
+	}
+	var parts []search.Part
+	var listed []search.Part
+	bySource := map[string]search.Source{}
+	for _, src := range f.sources {
+		p, ok, err := src.Part(e.App, s, fl.conds(src))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		bySource[src.Type] = src
+		parts = append(parts, p)
+		if len(fl.types) == 0 || slices.Contains(fl.types, src.Type) {
+			listed = append(listed, p)
+		}
+	}
+	if len(parts) == 0 {
+		return api.Forbidden() // 三员: no business content at all
+	}
+	res, err := search.Unified(e.App, text, parts, listed, fl.page, fl.perPage, fl.byDate)
+	if errors.Is(err, search.ErrEmptyQuery) {
+		return api.BadField("q", "empty", search.EmptyQueryMessage)
+	}
+	if err != nil {
+		return err
+	}
+	out := Answer{Page: api.Page[Item]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
+		TotalCapped: res.TotalCapped, Items: []Item{}}, Sort: "relevance", Facets: []Facet{}}
+	if fl.byDate {
+		out.Sort = "date"
+	}
+	for _, src := range f.sources {
+		if _, ok := bySource[src.Type]; ok {
+			out.Facets = append(out.Facets, Facet{Type: src.Type, Label: src.Label, Count: res.Facets[src.Type]})
+		}
+	}
+	if out.Items, err = f.items(e.App, bySource, res.Hits, text); err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// items describes the hits in their order; a record gone meanwhile is
+// left out.
+func (f *Finder) items(app core.App, sources map[string]search.Source, hits []search.UnifiedHit, text string) ([]Item, error) {
+	ids := map[string][]string{}
+	for _, h := range hits {
+		ids[h.DocType] = append(ids[h.DocType], h.ID)
+	}
+	recs := map[string]*core.Record{}
+	for t, list := range ids {
+		found, err := app.FindRecordsByIds(sources[t].Table, list)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range found {
+			recs[t+"/"+r.Id] = r
+		}
+	}
+	nm := api.NewNames(app)
+	out := []Item{}
+	for _, h := range hits {
+		r, ok := recs[h.DocType+"/"+h.ID]
+		if !ok {
+			continue
+		}
+		src := sources[h.DocType]
+		title, body := src.Text(app, r)
+		out = append(out, Item{Type: src.Type, TypeLabel: src.Label, ID: r.Id, Title: title,
+			TitleSpans: search.Highlight(title, text), SnippetSpans: search.Snippet(body, text, 120),
+			UnitName: nm.Of("units", r.GetString("unit")), Date: r.GetString(src.DateCol), Link: "#/" + src.Link + r.Id})
+	}
+	return out, nil
+}
