@@ -89,7 +89,9 @@ func TestUILoginShellLogout(t *testing.T) {
 		typeInto("topbar-q", "税务"),
 		chromedp.SendKeys(chromedp.ID("topbar-q"), "\n"),
 		waitJS(`location.hash === '#/search?q=' + encodeURIComponent('税务')`),
-		waitText("#building", "您搜索的是“税务”"),
+		waitJS(`document.getElementById('srch-q')?.value === '税务'`),
+		waitText("#srch-total", "找到"),
+		waitJS(`document.querySelectorAll('#srch-list .srch-item').length > 0`),
 	)
 	b.step("管理 is refused to a leader, unknown pages say so",
 		chromedp.Evaluate[chromedp.Void](`location.hash = '#/admin'`),

@@ -29,13 +29,6 @@ func New(app *api.App, sources ...search.Source) *Finder {
 	return &Finder{app: app, sources: sources}
 }
 
-// Facet is one type's count of visible matches (capped as totals are).
-type Facet struct {
-	Type  string `json:"type"`
-	Label string `json:"label"`
-	Count int    `json:"count"`
-}
-
 // Item is one hit: what it is, where it opens, its words highlighted
 // (spans, never HTML).
 type Item struct {
@@ -43,18 +36,22 @@ type Item struct {
 	TypeLabel    string        `json:"type_label"`
 	ID           string        `json:"id"`
 	Title        string        `json:"title"`
+	Snippet      string        `json:"snippet"`
 	TitleSpans   []search.Span `json:"title_spans"`
 	SnippetSpans []search.Span `json:"snippet_spans"`
+	Unit         string        `json:"unit"`
 	UnitName     string        `json:"unit_name"`
-	Date         string        `json:"date"`
+	Created      string        `json:"created"`
+	Date         string        `json:"date"` // the type's own date: published_at of cases and notices
 	Link         string        `json:"link"`
 }
 
-// Answer is a page of hits with the facets.
+// Answer is a page of hits with the facets: each type's count of visible
+// matches (capped as totals are; 0 for a type the caller may not read).
 type Answer struct {
 	api.Page[Item]
-	Sort   string  `json:"sort"`
-	Facets []Facet `json:"facets"`
+	Sort   string         `json:"sort"`
+	Facets map[string]int `json:"facets"`
 }
 
 // filters are the request's narrowing parameters.
@@ -183,14 +180,12 @@ func (f *Finder) HandleSearch(e *core.RequestEvent) error {
 		return err
 	}
 	out := Answer{Page: api.Page[Item]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
-		TotalCapped: res.TotalCapped, Items: []Item{}}, Sort: "relevance", Facets: []Facet{}}
+		TotalCapped: res.TotalCapped, Items: []Item{}}, Sort: "relevance", Facets: map[string]int{}}
 	if fl.byDate {
 		out.Sort = "date"
 	}
 	for _, src := range f.sources {
-		if _, ok := bySource[src.Type]; ok {
-			out.Facets = append(out.Facets, Facet{Type: src.Type, Label: src.Label, Count: res.Facets[src.Type]})
-		}
+		out.Facets[src.Type] = res.Facets[src.Type]
 	}
 	if out.Items, err = f.items(e.App, bySource, res.Hits, text); err != nil {
 		return err
@@ -224,9 +219,15 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 		}
 		src := sources[h.DocType]
 		title, body := src.Text(app, r)
-		out = append(out, Item{Type: src.Type, TypeLabel: src.Label, ID: r.Id, Title: title,
-			TitleSpans: search.Highlight(title, text), SnippetSpans: search.Snippet(body, text, 120),
-			UnitName: nm.Of("units", r.GetString("unit")), Date: r.GetString(src.DateCol), Link: "#/" + src.Link + r.Id})
+		snippet := search.Snippet(body, text, 120)
+		var plain strings.Builder
+		for _, sp := range snippet {
+			plain.WriteString(sp.Text)
+		}
+		out = append(out, Item{Type: src.Type, TypeLabel: src.Label, ID: r.Id, Title: title, Snippet: plain.String(),
+			TitleSpans: search.Highlight(title, text), SnippetSpans: snippet, Unit: r.GetString("unit"),
+			UnitName: nm.Of("units", r.GetString("unit")), Created: r.GetString("created"), Date: r.GetString(src.DateCol),
+			Link: "#/" + src.Link + r.Id})
 	}
 	return out, nil
 }

@@ -39,9 +39,8 @@ func world(t *testing.T) *apptest.Env {
 
 func facets(out map[string]any) map[string]int {
 	m := map[string]int{}
-	for _, f := range out["facets"].([]any) {
-		f := f.(map[string]any)
-		m[f["type"].(string)] = int(f["count"].(float64))
+	for k, v := range out["facets"].(map[string]any) {
+		m[k] = int(v.(float64))
 	}
 	return m
 }
@@ -88,7 +87,7 @@ func TestUnifiedSearch(t *testing.T) {
 	}
 	it := out["items"].([]any)[0].(map[string]any)
 	if it["type"] != "course" || !strings.HasPrefix(it["link"].(string), "#/training/") || it["unit_name"] != "东城市人民政府" ||
-		!strings.Contains(fmt.Sprint(it["title_spans"]), "hit:true") {
+		!strings.Contains(fmt.Sprint(it["title_spans"]), "hit:true") || it["created"] == "" || it["unit"] == "" {
 		t.Errorf("newest first, linked, highlighted: %v", it)
 	}
 	west := apptest.UnitID(t, e.App, "西城市税务局")

@@ -19,8 +19,8 @@ func TestSearchRoute(t *testing.T) {
 		status          int
 		want, notWant   []string
 	}{
-		{"staff of 东城市", q, "staff.east.tax", 200, []string{`"facets":[`, `"type":"course"`, `"label":"课程"`, "优化营商环境业务实务"}, nil},
-		{"staff of 西城市: not 东城市's course", q + "&type=course", "staff.west.tax", 200, []string{`"type":"course","label":"课程","count":0`}, []string{"优化营商环境业务实务"}},
+		{"staff of 东城市", q, "staff.east.tax", 200, []string{`"facets":{`, `"type":"course"`, `"type_label":"课程"`, `"snippet":"`, "优化营商环境业务实务"}, nil},
+		{"staff of 西城市: not 东城市's course", q + "&type=course", "staff.west.tax", 200, []string{`"course":0`}, []string{"优化营商环境业务实务"}},
 		{"by date", q + "&sort=date", "staff.east.tax", 200, []string{`"sort":"date"`}, nil},
 		{"三员", q, "admin.audit", 403, []string{`"status":403`}, nil},
 		{"nobody", q, "", 401, []string{`"status":401`}, nil},

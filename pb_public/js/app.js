@@ -26,6 +26,7 @@ import { refreshNoticeBadge, renderNotices } from './views/notices.js';
 import { renderTraining } from './views/training.js';
 import { renderQRCheckin } from './views/training_courses.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
+import { renderSearch } from './views/search.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
 import { renderWorkbench } from './views/workbench.js';
@@ -130,6 +131,8 @@ function route(moved) {
     title = renderTraining(shell.main, me, sub, params) || title;
   } else if (mod.id === 'checkin') {
     title = renderQRCheckin(shell.main, params) || title;
+  } else if (mod.id === 'search') {
+    title = renderSearch(shell.main, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
   } else if (mod.id === 'me') {
@@ -139,7 +142,7 @@ function route(moved) {
   } else if (mod.id === 'notifications') {
     renderNotifications(shell.main);
   } else {
-    renderPlaceholder(shell.main, mod, params);
+    renderPlaceholder(shell.main, mod);
     if (mod.id === 'admin') addAdminLinks(shell.main, me);
   }
   shell.setActive(mod ? mod.menu || mod.id : '');

@@ -46,7 +46,7 @@ export const MENU = [
     ],
   },
   {
-    id: 'search', title: '搜索', icon: 'search',
+    id: 'search', title: '搜索', icon: 'search', // views/search.js
     intro: '在经验案例、通知公告、公文和课程中统一检索。',
     planned: [
       '按关键词全文检索，只列出您有权查看的内容',

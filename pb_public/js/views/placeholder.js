@@ -4,8 +4,7 @@
 import { h, icon, replace } from '../dom.js';
 import { href } from '../modules.js';
 
-export function renderPlaceholder(main, mod, params) {
-  const q = mod.id === 'search' ? (params.get('q') || '').trim() : '';
+export function renderPlaceholder(main, mod) {
   replace(main,
     h('div', { class: 'page-head' },
       h('h1', { class: 'page-title', tabindex: '-1' }, mod.title),
@@ -14,7 +13,6 @@ export function renderPlaceholder(main, mod, params) {
       icon('build', 'icon building-icon'),
       h('div', {},
         h('h2', { class: 'building-title', id: 'building-title' }, '建设中'),
-        q ? h('p', { class: 'building-query' }, `您搜索的是“${q}”。搜索功能上线后，结果将显示在这里。`) : null,
         h('p', {}, `“${mod.title}”模块正在建设。上线后，您可以在这里：`),
         h('ul', { class: 'building-list' }, (mod.planned || []).map((t) => h('li', {}, t))),
         h('p', { class: 'muted' }, h('a', { href: href('workbench') }, '返回工作台')))));
