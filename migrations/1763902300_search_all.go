@@ -11,7 +11,8 @@ func init() {
 
 // upSearchAll asks the next start to index every searchable record anew:
 // documents (公文) and courses join cases and notices in the index, for
-// the unified search (search.RebuildPending).
+// the unified search, and the text is folded anew (traditional characters
+// to simplified) (search.RebuildPending).
 func upSearchAll(app core.App) error {
 	_, err := app.DB().NewQuery(`INSERT OR REPLACE INTO search_state (key, value) VALUES ('rebuild', 'all-types')`).Execute()
 	return err

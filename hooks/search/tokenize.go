@@ -49,7 +49,8 @@ func isCJK(r rune) bool {
 
 // fold normalizes text rune by rune: NFKC (full-width ASCII to half-width,
 // half-width kana to full-width, compatibility forms such as ① or ㈱ to
-// their plain letters), then lower case. It works per rune, not per string,
+// their plain letters), then lower case, then traditional Chinese to
+// simplified (variants.go). It works per rune, not per string,
 // so that src[i] can name the original rune folded[i] came from: snippets
 // mark the original text. Index and query both go through here, so the
 // rare combining sequence that whole-string NFKC would compose is treated
@@ -66,14 +67,14 @@ func fold(text string) (folded []rune, src []int) {
 			}
 			folded, src = append(folded, r), append(src, i)
 		case r >= 0x4E00 && r <= 0x9FFF: // NFKC and case leave these alone
-			folded, src = append(folded, r), append(src, i)
+			folded, src = append(folded, simplified(r)), append(src, i)
 		default:
 			if norm.NFKC.IsNormalString(string(r)) {
-				folded, src = append(folded, unicode.ToLower(r)), append(src, i)
+				folded, src = append(folded, simplified(unicode.ToLower(r))), append(src, i)
 				break
 			}
 			for _, nr := range norm.NFKC.String(string(r)) {
-				folded, src = append(folded, unicode.ToLower(nr)), append(src, i)
+				folded, src = append(folded, simplified(unicode.ToLower(nr))), append(src, i)
 			}
 		}
 		i++
