@@ -77,7 +77,7 @@ require (
 	modernc.org/sqlite v1.55.0 // indirect
 )
 
-require github.com/longbridgeapp/opencc v0.3.13
+require github.com/longbridgeapp/opencc v0.3.13 // search: OpenCC's traditional→simplified character table, so 简体 and 繁體 match (hooks/search/variants.go)
 
 require (
 	github.com/liuzl/cedar-go v0.0.0-20170805034717-80a9c64b256d // indirect
