@@ -76,6 +76,7 @@ func ObjectTypes() []policies.ObjectType {
 	types = append(types, calendar.ObjectTypes()...)
 	types = append(types, mailin.ObjectTypes()...)
 	types = append(types, training.ObjectTypes()...)
+	types = append(types, finder.ObjectTypes()...)
 	return types
 }
 
@@ -146,6 +147,11 @@ func Register(app core.App, opts Options) (*Gov, error) {
 			approval.DocType: g.Docs.Reindex, training.DocType: g.Training.Reindex}); err != nil {
 			return err
 		}
+		groups, err := search.LoadSynonyms(app)
+		if err != nil {
+			return err
+		}
+		search.SetSynonyms(groups)
 		if opts.Demo != nil && *opts.Demo {
 			a.SetDemo(true)
 			if err := Seed(g); err != nil {

@@ -178,6 +178,8 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/notices/{id}/receipts/export", g.Notices.HandleExport)
 
 	gov.GET("/search", g.Finder.HandleSearch)
+	gov.GET("/search/synonyms", g.Finder.HandleSynonyms)
+	gov.PUT("/search/synonyms", g.Finder.HandleSetSynonyms)
 	gov.GET("/cases", g.Cases.HandleList)
 	gov.POST("/cases", g.Cases.HandleCreate).Bind(security.BodyLimit(security.LargeBodyLimit))
 	gov.POST("/cases/preview", g.Cases.HandlePreview).Bind(security.BodyLimit(security.LargeBodyLimit))

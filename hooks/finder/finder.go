@@ -5,6 +5,7 @@ package finder
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -230,4 +231,64 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 			Link: "#/" + src.Link + r.Id})
 	}
 	return out, nil
+}
+
+// ObjectTypes: the synonym list (system configuration: the system
+// administrator keeps it).
+func ObjectTypes() []policies.ObjectType {
+	return []policies.ObjectType{{Name: "search_synonym", Table: search.SynonymsTable, Actions: []string{"manage"}}}
+}
+
+// Synonyms is the body of GET and PUT /api/gov/search/synonyms.
+type Synonyms struct {
+	Groups [][]string `json:"groups"`
+}
+
+// HandleSynonyms is GET /api/gov/search/synonyms: the groups in force.
+func (f *Finder) HandleSynonyms(e *core.RequestEvent) error {
+	if _, err := f.app.Require(e, "manage", "search_synonym"); err != nil {
+		return err
+	}
+	groups, err := search.LoadSynonyms(e.App)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, Synonyms{Groups: groups})
+}
+
+// HandleSetSynonyms is PUT /api/gov/search/synonyms {groups}: replaces the
+// list (audited); queries use it at once.
+func (f *Finder) HandleSetSynonyms(e *core.RequestEvent) error {
+	if _, err := f.app.Require(e, "manage", "search_synonym"); err != nil {
+		return err
+	}
+	var in Synonyms
+	if err := api.DecodeJSON(e, &in); err != nil {
+		return err
+	}
+	if len(in.Groups) > search.MaxSynonymGroups {
+		return api.BadField("groups", "too_many", fmt.Sprintf("最多 %d 组", search.MaxSynonymGroups))
+	}
+	for i, g := range in.Groups {
+		for j := range g {
+			g[j] = strings.TrimSpace(g[j])
+		}
+		if msg := search.CheckSynonymGroup(g); msg != "" {
+			return api.BadField(fmt.Sprintf("groups[%d]", i), "invalid", msg)
+		}
+	}
+	var before [][]string
+	_, err := f.app.ApplyAs(e, "search.synonyms", func(tx core.App, c *api.Change) error {
+		var err error
+		if before, err = search.LoadSynonyms(tx); err != nil {
+			return err
+		}
+		c.Object, c.Before, c.After = search.SynonymsTable, before, in.Groups
+		return search.SaveSynonyms(tx, in.Groups)
+	})
+	if err != nil {
+		return err
+	}
+	search.SetSynonyms(in.Groups)
+	return e.JSON(http.StatusOK, in)
 }

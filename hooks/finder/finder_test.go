@@ -138,3 +138,71 @@ func TestUnifiedSearchFollowsSaves(t *testing.T) {
 		t.Errorf("a document number %q finds nothing for leader.east", num)
 	}
 }
+
+// TestUnifiedSearchFolds: a course titled in 繁體 with full-width digits is
+// found by a 简体 query and by half-width digits, and the reverse.
+func TestUnifiedSearchFolds(t *testing.T) {
+	e := apptest.NewEnv(t)
+	start := time.Now().Add(48 * time.Hour)
+	for _, title := range []string{"營業執照辦理實務（第２０２６期）", "社会保险经办规范"} {
+		e.Must(201, "leader.east", "POST", "/api/gov/courses", map[string]any{"title": title, "category": "业务知识", "mode": "面授",
+			"hours": 2, "publish": true, "sessions": []map[string]any{{"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(time.Hour).Format(time.RFC3339)}},
+			"audience": map[string]any{"units": []map[string]any{{"id": apptest.UnitID(t, e.App, "东城市人民政府"), "subtree": true}}}})
+	}
+	for q, want := range map[string]string{"营业执照 2026": "營業執照辦理實務（第２０２６期）", "社會保險": "社会保险经办规范"} {
+		out := e.Must(200, "staff.east.tax", "GET", "/api/gov/search?type=course&q="+url.QueryEscape(q), nil)
+		items := out["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["title"] != want {
+			t.Errorf("%q found %v, want %q", q, items, want)
+			continue
+		}
+		if spans := fmt.Sprint(items[0].(map[string]any)["title_spans"]); !strings.Contains(spans, "hit:true") {
+			t.Errorf("%q: nothing marked in %s", q, spans)
+		}
+	}
+}
+
+// TestSynonyms: the default list widens a query (社保 finds 社会保险, the
+// synonym marked too); only the system administrator reads and replaces
+// the list (audited), a bad group is refused naming it, and a new list
+// works at once.
+func TestSynonyms(t *testing.T) {
+	e := apptest.NewEnv(t)
+	start := time.Now().Add(48 * time.Hour)
+	e.Must(201, "leader.east", "POST", "/api/gov/courses", map[string]any{"title": "社会保险经办规范", "category": "业务知识", "mode": "面授",
+		"hours": 2, "publish": true, "sessions": []map[string]any{{"starts_at": start.Format(time.RFC3339), "ends_at": start.Add(time.Hour).Format(time.RFC3339)}},
+		"audience": map[string]any{"units": []map[string]any{{"id": apptest.UnitID(t, e.App, "东城市人民政府"), "subtree": true}}}})
+	found := func(q string) int {
+		return len(e.Must(200, "staff.east.tax", "GET", "/api/gov/search?type=course&q="+url.QueryEscape(q), nil)["items"].([]any))
+	}
+	e.Must(200, "admin.sys", "PUT", "/api/gov/search/synonyms", map[string]any{"groups": [][]string{{"社保", "社会保险"}}})
+	out := e.Must(200, "staff.east.tax", "GET", "/api/gov/search?type=course&q="+url.QueryEscape("社保"), nil)
+	if items := out["items"].([]any); len(items) != 1 || !strings.Contains(fmt.Sprint(items[0].(map[string]any)["title_spans"]), "hit:true") {
+		t.Fatalf("社保 does not find 社会保险 (marked): %v", items)
+	}
+	if got := e.Must(200, "admin.sys", "GET", "/api/gov/search/synonyms", nil); !strings.Contains(fmt.Sprint(got["groups"]), "社保") {
+		t.Errorf("the list: %v", got)
+	}
+	for _, who := range []string{"staff.east.tax", "leader.prov", "admin.sec", "admin.audit"} {
+		e.Must(403, who, "GET", "/api/gov/search/synonyms", nil)
+		e.Must(403, who, "PUT", "/api/gov/search/synonyms", map[string]any{"groups": [][]string{}})
+	}
+	for _, bad := range [][]string{{"社保"}, {"社保", "社 保"}, {"社保", "社保"}, {"社会保险", "社會保險"}} {
+		if code, _, raw := e.Call("admin.sys", "PUT", "/api/gov/search/synonyms", map[string]any{"groups": [][]string{{"营商", "营商环境"}, bad}}); code != 400 ||
+			!strings.Contains(string(raw), `"groups[1]":{`) {
+			t.Errorf("%v: %d %s", bad, code, raw)
+		}
+	}
+	if found("社保") != 1 {
+		t.Errorf("a refused list changed the one in force")
+	}
+	e.Must(200, "admin.sys", "PUT", "/api/gov/search/synonyms", map[string]any{"groups": [][]string{{"经办", "办理"}}})
+	if found("社保") != 0 || found("办理") != 1 {
+		t.Errorf("the new list is not in force: 社保 %d, 办理 %d", found("社保"), found("办理"))
+	}
+	var audited int
+	_ = e.App.DB().NewQuery("SELECT COUNT(*) FROM audit_log WHERE action = 'search.synonyms'").Row(&audited)
+	if audited != 2 {
+		t.Errorf("%d synonym changes audited, want 2", audited)
+	}
+}

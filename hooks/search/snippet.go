@@ -60,6 +60,9 @@ func matches(text, q string) ([]rune, []bool) {
 	if len(terms) == 0 || len(orig) == 0 {
 		return orig, marks
 	}
+	for _, t := range terms {
+		terms = append(terms, synonymsOf(t)...) // what the query matched by, marked too
+	}
 	f, src := fold(text)
 	for _, t := range terms {
 		tr := []rune(t)

@@ -171,7 +171,8 @@ func QueryTokens(q string) []string {
 // MatchExpr is the FTS5 MATCH expression for q: its terms ANDed, a CJK
 // term of two or more characters as the phrase of its bigrams (营业执照 is
 // "营业 业执 执照", so 营业 … 执照 far apart does not match), one CJK
-// character as a prefix ("营"*), a word as itself. The result is bound as a
+// character as a prefix ("营"*), a word as itself; a term with synonyms
+// (synonyms.go) as the OR of it and them. The result is bound as a
 // parameter, never spliced into SQL.
 func MatchExpr(q string) (string, error) {
 	terms := QueryTokens(q)
@@ -180,21 +181,34 @@ func MatchExpr(q string) (string, error) {
 	}
 	parts := make([]string, 0, len(terms))
 	for _, t := range terms {
-		r := []rune(t)
-		switch {
-		case kindOf(r[0]) == kindWord:
-			parts = append(parts, quote(t))
-		case len(r) == 1:
-			parts = append(parts, quote(t)+"*")
-		default:
-			grams := make([]string, 0, len(r)-1)
-			for i := 0; i+1 < len(r); i++ {
-				grams = append(grams, string(r[i:i+2]))
-			}
-			parts = append(parts, quote(strings.Join(grams, " ")))
+		syn := synonymsOf(t)
+		if len(syn) == 0 {
+			parts = append(parts, termExpr(t))
+			continue
 		}
+		alts := []string{termExpr(t)}
+		for _, o := range syn {
+			alts = append(alts, termExpr(o))
+		}
+		parts = append(parts, "("+strings.Join(alts, " OR ")+")")
 	}
 	return strings.Join(parts, " AND "), nil
+}
+
+// termExpr is one term's FTS5 expression (see MatchExpr).
+func termExpr(t string) string {
+	r := []rune(t)
+	switch {
+	case kindOf(r[0]) == kindWord:
+		return quote(t)
+	case len(r) == 1:
+		return quote(t) + "*"
+	}
+	grams := make([]string, 0, len(r)-1)
+	for i := 0; i+1 < len(r); i++ {
+		grams = append(grams, string(r[i:i+2]))
+	}
+	return quote(strings.Join(grams, " "))
 }
 
 // quote makes an FTS5 string; our tokens never hold a quote, this is belt
