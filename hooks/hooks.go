@@ -27,6 +27,7 @@ import (
 	"govcollab/hooks/security/retention"
 	"govcollab/hooks/security/totp"
 	"govcollab/hooks/training"
+	"govcollab/hooks/workbench"
 	"govcollab/migrations"
 	"govcollab/policies"
 )
@@ -55,6 +56,7 @@ type Gov struct {
 	Mail     *mailin.Service
 	Training *training.Module
 	Finder   *finder.Finder
+	Bench    *workbench.Workbench
 
 	// PII encrypts personal numbers at rest; Retention purges expired data
 	// (modules register their data classes on it).
@@ -127,6 +129,7 @@ func Register(app core.App, opts Options) (*Gov, error) {
 	g.Calendar = calendar.New(a)
 	g.Mail = mailin.New(a, g.Files, vault)
 	g.Training = training.New(a, g.Files, g.Audit)
+	g.Bench = workbench.New(a, g.Docs, g.Notices, g.Cases, g.Training)
 	g.Finder = finder.New(a, g.Cases.SearchSource(), g.Notices.SearchSource(), g.Docs.SearchSource(), g.Training.SearchSource())
 	g.Retention.Register("raw_mail", mailin.PurgeRaw)
 	app.OnTerminate().BindFunc(func(e *core.TerminateEvent) error {

@@ -177,6 +177,7 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 	gov.GET("/notices/{id}/receipts/people", g.Notices.HandlePeople)
 	gov.GET("/notices/{id}/receipts/export", g.Notices.HandleExport)
 
+	gov.GET("/workbench", g.Bench.HandleWorkbench)
 	gov.GET("/search", g.Finder.HandleSearch)
 	gov.GET("/search/synonyms", g.Finder.HandleSynonyms)
 	gov.PUT("/search/synonyms", g.Finder.HandleSetSynonyms)

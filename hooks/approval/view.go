@@ -333,10 +333,19 @@ func (m *Module) HandleCounts(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	out, err := m.Counts(e.App, s)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// Counts are s's boxes: pending (and of them overdue), done, sent.
+func (m *Module) Counts(app core.App, s *policies.Subject) (*Counts, error) {
 	params := dbx.Params{"me": s.ID, "now": types.NowDateTime().String()}
 	filter := m.sql(m.app.Authz.Filter(s, "read", "doc"), params)
 	var out Counts
-	err = e.App.DB().NewQuery(`SELECT
+	err := app.DB().NewQuery(`SELECT
 		(SELECT COUNT(DISTINCT t.doc) FROM doc_tasks t JOIN docs ON docs.id = t.doc WHERE t.user = {:me} AND t.status = 'pending' AND `+filter+`),
 		(SELECT COUNT(DISTINCT t.doc) FROM doc_tasks t JOIN docs ON docs.id = t.doc WHERE t.user = {:me} AND t.status = 'pending'
 			AND t.deadline != '' AND t.deadline < {:now} AND `+filter+`),
@@ -345,9 +354,9 @@ func (m *Module) HandleCounts(e *core.RequestEvent) error {
 		(SELECT COUNT(*) FROM docs WHERE drafter = {:me} AND `+filter+`)`).Bind(params).
 		Row(&out.Pending, &out.Overdue, &out.Done, &out.Sent)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return e.JSON(http.StatusOK, out)
+	return &out, nil
 }
 
 // Event is one timeline entry.

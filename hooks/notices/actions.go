@@ -410,10 +410,19 @@ func (m *Module) HandleSummary(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
+	out, err := m.Summary(e.App, s)
+	if err != nil {
+		return err
+	}
+	return e.JSON(http.StatusOK, out)
+}
+
+// Summary counts s's inbox: unread, to confirm, of them overdue.
+func (m *Module) Summary(app core.App, s *policies.Subject) (*Summary, error) {
 	var out Summary
 	params := dbx.Params{"u": s.ID, "now": types.NowDateTime().String()}
 	cond := m.sql(m.app.Authz.Filter(s, "read", "notice"), params)
-	err = e.App.DB().NewQuery(`SELECT
+	err := app.DB().NewQuery(`SELECT
 			COALESCE(SUM(r.read_at = ''), 0) AS unread,
 			COALESCE(SUM(notices.must_confirm AND r.confirmed_at = '' AND notices.status = 'published'), 0) AS pending,
 			COALESCE(SUM(notices.must_confirm AND r.confirmed_at = '' AND notices.status = 'published'
@@ -421,7 +430,7 @@ func (m *Module) HandleSummary(e *core.RequestEvent) error {
 		FROM notice_receipts r JOIN notices ON notices.id = r.notice
 		WHERE r.user = {:u} AND notices.status IN ('published', 'withdrawn') AND `+cond).Bind(params).Row(&out.Unread, &out.Pending, &out.Overdue)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return e.JSON(http.StatusOK, out)
+	return &out, nil
 }

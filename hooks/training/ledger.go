@@ -163,6 +163,34 @@ func (m *Module) HandleLedger(e *core.RequestEvent) error {
 	return api.List(m.app, e, spec, func(_ *policies.Subject, r *core.Record) LedgerRow { return ledgerRow(nm, r) })
 }
 
+// MyYear is a person's standing in a year: hours in all and per category
+// against what the year's rules ask of them.
+type MyYear struct {
+	Year       int                `json:"year"`
+	Hours      float64            `json:"hours"`
+	ByCategory map[string]float64 `json:"by_category"`
+	Need       Need               `json:"need"` // what the year's rules ask of the person
+	Met        bool               `json:"met"`
+	WeeksLeft  int                `json:"weeks_left"`
+}
+
+// Year is user's standing in year (the workbench, 我的培训).
+func (m *Module) Year(app core.App, user *core.Record, year int) (*MyYear, error) {
+	out := &MyYear{Year: year, ByCategory: map[string]float64{}, WeeksLeft: m.weeksLeft(year)}
+	if t, err := app.FindFirstRecordByFilter(TotalsTable, "user = {:u} && year = {:y}", dbx.Params{"u": user.Id, "y": year}); err == nil {
+		out.Hours = t.GetFloat("hours")
+		raw, _ := json.Marshal(t.Get("by_category"))
+		_ = json.Unmarshal(raw, &out.ByCategory)
+	}
+	rs, err := rules(app, year)
+	if err != nil {
+		return nil, err
+	}
+	out.Need = needFor(rs, user.GetStringSlice("roles"), user.GetString("rank"))
+	out.Met = out.Need.met(out.Hours, out.ByCategory)
+	return out, nil
+}
+
 // HandleMyYear is GET /api/gov/training/me?year=: the caller's hours this
 // year, in all and per category, against what the year's rules ask of them.
 func (m *Module) HandleMyYear(e *core.RequestEvent) error {
@@ -177,24 +205,12 @@ func (m *Module) HandleMyYear(e *core.RequestEvent) error {
 		}
 		year = v
 	}
-	out := struct {
-		Year       int                `json:"year"`
-		Hours      float64            `json:"hours"`
-		ByCategory map[string]float64 `json:"by_category"`
-		Need       Need               `json:"need"` // what the year's rules ask of the caller
-		Met        bool               `json:"met"`
-		WeeksLeft  int                `json:"weeks_left"`
-	}{Year: year, ByCategory: map[string]float64{}, WeeksLeft: m.weeksLeft(year)}
-	if t, err := e.App.FindFirstRecordByFilter(TotalsTable, "user = {:u} && year = {:y}", dbx.Params{"u": e.Auth.Id, "y": year}); err == nil {
-		out.Hours = t.GetFloat("hours")
-		raw, _ := json.Marshal(t.Get("by_category"))
-		_ = json.Unmarshal(raw, &out.ByCategory)
-	}
-	rs, err := rules(e.App, year)
+	out, err := m.Year(e.App, e.Auth, year)
 	if err != nil {
 		return err
 	}
-	out.Need = needFor(rs, e.Auth.GetStringSlice("roles"), e.Auth.GetString("rank"))
-	out.Met = out.Need.met(out.Hours, out.ByCategory)
 	return e.JSON(http.StatusOK, out)
 }
+
+// ThisYear is the current year of the training calendar (Beijing time).
+func (m *Module) ThisYear() int { return m.now().In(api.Shanghai).Year() }
