@@ -135,6 +135,8 @@ function route(moved) {
     title = renderSearch(shell.main, params) || title;
   } else if (mod.id === 'workbench') {
     renderWorkbench(shell.main, me);
+  } else if (mod.id === 'todo') {
+    title = renderWorkbench(shell.main, me, { todo: true }) || title;
   } else if (mod.id === 'me') {
     renderMine(shell.main, me, { onLogout: signOut });
   } else if (mod.id === 'account') {

@@ -1,21 +1,120 @@
-// 工作台: who I am here (unit, level, roles), my running grants
-// (兼职/挂职/代理), and where the day's work will appear.
+// 工作台 (and the phone's 待办 tab): what waits for me — documents to
+// handle, notices to confirm or read, the newest cases of what I follow,
+// this year's training hours, and for leaders their units' overdue
+// documents and notice read rates — from one request (GET
+// /api/gov/workbench), refreshed when a notification arrives; then who I
+// am here, my grants and the modules.
 
+import { describeError } from '../api.js';
 import { h, icon, replace } from '../dom.js';
-import { formatDate, grantKindName, levelName, roleName, today, weekday } from '../labels.js';
+import { formatCount, formatDate, grantKindName, levelName, roleName, today, weekday } from '../labels.js';
 import { href, visibleMenu } from '../modules.js';
+import { docUrgencyTag } from './docs.js';
+import { confirmTag, shortTime, urgencyTag } from './notices.js';
+import { bar } from './notices_receipts.js';
+import { send } from './cases.js';
 
-export function renderWorkbench(main, me) {
+let live = null; // the listener of the page on screen
+
+export function renderWorkbench(main, me, { todo = false } = {}) {
   const name = me.name || me.username;
+  const parts = h('div', { class: 'grid wb-parts', id: 'wb-parts', 'aria-live': 'polite' },
+    h('p', { class: 'empty case-loading', role: 'status' }, '正在加载待办…'));
   replace(main,
     h('div', { class: 'page-head' },
-      h('h1', { class: 'page-title', tabindex: '-1' }, '工作台'),
-      h('p', { class: 'page-sub' }, `${name}，您好。今天是 ${today()} ${weekday(new Date())}。`)),
-    h('div', { class: 'grid' },
+      h('h1', { class: 'page-title', tabindex: '-1' }, todo ? '待办' : '工作台'),
+      h('p', { class: 'page-sub' }, todo ? '需要您处理的公文和通知。' : `${name}，您好。今天是 ${today()} ${weekday(new Date())}。`)),
+    parts,
+    todo ? null : h('div', { class: 'grid' },
       profileCard(me),
       grantsCard(me.grants || []),
-      todoCard(),
       shortcutsCard(me)));
+  const load = async () => {
+    let w;
+    try {
+      w = await send('/api/gov/workbench');
+    } catch (err) {
+      if (!parts.isConnected) return;
+      const e = describeError(err);
+      if (e.status !== 401) replace(parts, h('p', { class: 'form-error', id: 'wb-error', role: 'alert' }, e.message));
+      return;
+    }
+    if (!parts.isConnected) return;
+    const cards = [w.docs ? docsCard(w.docs) : null, w.notices ? noticesCard(w.notices) : null];
+    if (!todo) cards.push(w.oversee ? overseeCard(w.oversee) : null, w.training ? trainingCard(w.training) : null, w.cases ? casesCard(w.cases) : null);
+    const shown = cards.filter(Boolean);
+    replace(parts, shown.length ? shown : h('p', { class: 'empty', id: 'wb-nothing' }, '您的角色不涉及业务事项。'));
+  };
+  if (live) document.removeEventListener('gov:notification', live);
+  live = () => { if (parts.isConnected) load(); else { document.removeEventListener('gov:notification', live); live = null; } };
+  document.addEventListener('gov:notification', live);
+  load();
+  return todo ? '待办' : '工作台';
+}
+
+const more = (route, text) => h('a', { class: 'card-more', href: href(route) }, text);
+
+function docsCard(d) {
+  const items = d.items || [];
+  return card('待办公文', 'docs',
+    items.length ? h('ul', { class: 'wb-list', id: 'wb-docs' }, items.map((it) => h('li', { class: 'wb-item', 'data-id': it.id },
+      h('a', { href: href(`docs/${it.id}`), class: 'wb-title' }, it.title),
+      h('span', { class: 'wb-meta muted' }, docUrgencyTag(it.urgency), ' ', it.step_name || '', ' ',
+        it.my_deadline ? h('span', { class: `tag ${it.overdue ? 'tag-bad' : 'tag-muted'}` }, `${it.overdue ? '已超时 · ' : ''}${shortTime(it.my_deadline)}前`) : null))))
+      : h('p', { class: 'empty', id: 'wb-docs-none' }, '没有待办公文。'),
+    h('p', { class: 'card-count', id: 'wb-docs-count' }, `待办 ${formatCount(d.pending)}`, d.overdue ? h('span', { class: 'tag tag-bad wb-overdue' }, `超时 ${formatCount(d.overdue)}`) : null),
+    items.length ? more('docs', '全部待办 ›') : null);
+}
+
+function noticesCard(n) {
+  const items = n.items || [];
+  return card('通知待阅', 'notices',
+    items.length ? h('ul', { class: 'wb-list', id: 'wb-notices' }, items.map((it) => h('li', { class: 'wb-item', 'data-id': it.id },
+      h('a', { href: href(`notices/${it.id}`), class: 'wb-title' }, it.title),
+      h('span', { class: 'wb-meta muted' }, urgencyTag(it.urgency), ' ', confirmTag(it), ' ', it.receipt?.read_at ? '' : h('span', { class: 'tag tag-warn' }, '未读'), ' ', it.unit_name))))
+      : h('p', { class: 'empty', id: 'wb-notices-none' }, '没有待阅或待确认的通知。'),
+    h('p', { class: 'card-count', id: 'wb-notices-count' }, `未读 ${formatCount(n.unread)} · 待确认 ${formatCount(n.pending)}`,
+      n.overdue ? h('span', { class: 'tag tag-bad wb-overdue' }, `逾期 ${formatCount(n.overdue)}`) : null),
+    more('notices', '收件箱 ›'));
+}
+
+function casesCard(c) {
+  const items = c.items || [];
+  return card(c.followed ? '关注动态' : '最新案例', 'cases',
+    items.length ? h('ul', { class: 'wb-list', id: 'wb-cases' }, items.map((it) => h('li', { class: 'wb-item', 'data-id': it.id },
+      h('a', { href: href(`cases/${it.id}`), class: 'wb-title' }, it.title),
+      h('span', { class: 'wb-meta muted' }, [it.unit_name, formatDate(it.published_at)].filter(Boolean).join(' · ')))))
+      : h('p', { class: 'empty' }, '暂无新的案例。'), null,
+    c.followed ? null : h('p', { class: 'muted wb-hint' }, '在案例页“关注”单位、条线、标签或作者，这里只显示您关注的新案例。'),
+    more('cases', '经验案例 ›'));
+}
+
+function trainingCard(t) {
+  const need = t.need?.hours || 0;
+  const pct = need > 0 ? Math.min(100, (t.hours / need) * 100) : 100;
+  const hrs = (x) => `${Math.round((Number(x) || 0) * 10) / 10}`;
+  return card(`${t.year} 年度学时`, 'training', h('div', {},
+    h('p', { class: 'wb-hours' }, h('strong', { id: 'wb-hours' }, hrs(t.hours)), ` / ${hrs(need)} 学时 `,
+      h('span', { class: `tag ${t.met ? 'tag-ok' : 'tag-warn'}`, id: 'wb-met' }, t.met ? '已达标' : `未达标 · 距年底 ${t.weeks_left} 周`)),
+    h('div', { class: 'ntc-bar-bars', role: 'img', 'aria-label': `已完成 ${hrs(t.hours)} / ${hrs(need)} 学时` }, bar(pct, t.met ? 'ntc-bar-read' : 'ntc-bar-confirm'))),
+    null, more('training/me', '我的培训 ›'));
+}
+
+function overseeCard(o) {
+  const overdue = o.overdue || [];
+  const rates = o.read_rates || [];
+  const pct = (a, b) => (b ? Math.round((a / b) * 1000) / 10 : 0);
+  return card('本单位督办', 'oversee', h('div', {},
+    h('h3', { class: 'card-subtitle' }, '超时未办的公文'),
+    overdue.length ? h('ul', { class: 'wb-list', id: 'wb-overdue' }, overdue.map((u) => h('li', { class: 'wb-item', 'data-unit': u.unit },
+      h('span', { class: 'wb-title' }, u.name), h('span', { class: 'tag tag-bad' }, `${formatCount(u.overdue)} 件`))))
+      : h('p', { class: 'empty', id: 'wb-overdue-none' }, '没有超时未办的公文。'),
+    h('h3', { class: 'card-subtitle' }, '近期通知阅读率'),
+    rates.length ? h('ul', { class: 'ntc-bars', id: 'wb-rates' }, rates.map((r) => h('li', { class: 'ntc-bar-row', 'data-id': r.id },
+      h('a', { class: 'ntc-bar-name', href: href(`notices/${r.id}/receipts`) }, r.title),
+      h('span', { class: 'ntc-bar-bars', role: 'img', 'aria-label': `已读 ${r.read}/${r.recipients}` }, bar(pct(r.read, r.recipients), 'ntc-bar-read')),
+      h('span', { class: 'ntc-bar-figs' }, `${pct(r.read, r.recipients)}%`, r.must_confirm ? ` · 确认 ${pct(r.confirmed, r.recipients)}%` : ''))))
+      : h('p', { class: 'empty' }, '近 30 天没有发布通知。')));
 }
 
 function profileCard(me) {
@@ -64,15 +163,6 @@ function grantRow(g) {
     h('td', { class: 'nowrap', 'data-label': '起止日期' }, `${starts} 至 ${ends}`));
 }
 
-function todoCard() {
-  return card('待办与动态', 'todo',
-    h('div', { class: 'building building-inline' },
-      icon('build', 'icon building-icon'),
-      h('div', {},
-        h('p', { class: 'building-title' }, '建设中'),
-        h('p', {}, '待办公文、待确认的通知、待审核的经验案例和最新动态将汇总在这里。'))));
-}
-
 function shortcutsCard(me) {
   const mods = visibleMenu(me).filter((m) => m.id !== 'workbench');
   return card('常用入口', 'shortcuts',
@@ -80,8 +170,8 @@ function shortcutsCard(me) {
       h('li', {}, h('a', { class: 'shortcut', href: href(m.id) }, icon(m.icon), h('span', {}, m.title))))));
 }
 
-function card(title, id, body, extra) {
-  return h('section', { class: 'card', 'aria-labelledby': `card-${id}` },
+function card(title, id, body, extra, ...rest) {
+  return h('section', { class: 'card', 'aria-labelledby': `card-${id}`, id: `wb-card-${id}` },
     h('div', { class: 'card-head' }, h('h2', { class: 'card-title', id: `card-${id}` }, title), extra),
-    body);
+    body, ...rest);
 }
