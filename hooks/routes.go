@@ -179,6 +179,9 @@ func bindRoutes(se *core.ServeEvent, g *Gov) {
 
 	gov.GET("/workbench", g.Bench.HandleWorkbench)
 	gov.GET("/search", g.Finder.HandleSearch)
+	gov.GET("/search/suggest", g.Finder.HandleSuggest)
+	gov.GET("/search/recent", g.Finder.HandleRecent)
+	gov.DELETE("/search/recent", g.Finder.HandleClearRecent)
 	gov.GET("/search/synonyms", g.Finder.HandleSynonyms)
 	gov.PUT("/search/synonyms", g.Finder.HandleSetSynonyms)
 	gov.GET("/cases", g.Cases.HandleList)

@@ -8,8 +8,9 @@ import (
 
 // TestUISearch: staff.east.tax searches 营商环境 from the top bar: hits of
 // several types with the words marked, each type's count as a tab; the
-// 课程 tab narrows the list to courses; a hit opens its page; a query
-// that finds nothing offers shorter words; at 375 px too.
+// 课程 tab narrows the list to courses; a hit opens its page; the empty
+// box offers recent searches and typing suggests titles; a query that
+// finds nothing offers shorter words; at 375 px too.
 func TestUISearch(t *testing.T) {
 	base, _ := startUIServer(t)
 	b := newBrowser(t)
@@ -31,6 +32,16 @@ func TestUISearch(t *testing.T) {
 		waitJS(`[...document.querySelectorAll('#srch-list .srch-item')].length > 0 && [...document.querySelectorAll('#srch-list .srch-item')].every(li => li.dataset.type === 'course')`),
 		chromedp.Click(chromedp.CSS(`#srch-list .srch-item a.case-item-title`)),
 		chromedp.WaitVisible(chromedp.ID("trn-course-title")),
+	)
+	b.step("suggestions while typing: a title opens its page",
+		chromedp.Evaluate[chromedp.Void](`location.hash = '#/search'`),
+		chromedp.WaitVisible(chromedp.ID("srch-q")),
+		chromedp.Focus(chromedp.ID("srch-q")),
+		waitJS(`[...document.querySelectorAll('#srch-q-suggest .suggest-recent')].some(li => li.textContent.includes('营商环境'))`),
+		chromedp.SendKeys(chromedp.ID("srch-q"), "优化营"),
+		waitJS(`[...document.querySelectorAll('#srch-q-suggest .suggest-title')].some(li => li.textContent === '优化营商环境业务实务')`),
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('#srch-q-suggest .suggest-title')].find(li => li.textContent === '优化营商环境业务实务').click()`),
+		waitText("#trn-course-title", "优化营商环境业务实务"),
 	)
 	b.step("nothing found: shorter words offered",
 		chromedp.Evaluate[chromedp.Void](`location.hash = '#/search?q=' + encodeURIComponent('营商环境 琥珀栈道')`),

@@ -153,5 +153,10 @@ func (m *Module) SearchSource() search.Source {
 		},
 		Text: func(_ core.App, rec *core.Record) (string, string) {
 			return rec.GetString("title"), rec.GetString("summary") + "\n" + markdown.PlainText(rec.GetString("body"))
+		},
+		Tags: func(rec *core.Record) []string {
+			var tags []string
+			_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
+			return tags
 		}}
 }

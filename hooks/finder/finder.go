@@ -153,20 +153,13 @@ func (f *Finder) HandleSearch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	var parts []search.Part
+	parts, bySource, err := f.parts(e.App, s, fl)
+	if err != nil {
+		return err
+	}
 	var listed []search.Part
-	bySource := map[string]search.Source{}
-	for _, src := range f.sources {
-		p, ok, err := src.Part(e.App, s, fl.conds(src))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		bySource[src.Type] = src
-		parts = append(parts, p)
-		if len(fl.types) == 0 || slices.Contains(fl.types, src.Type) {
+	for _, p := range parts {
+		if len(fl.types) == 0 || slices.Contains(fl.types, p.DocType) {
 			listed = append(listed, p)
 		}
 	}
@@ -191,12 +184,16 @@ func (f *Finder) HandleSearch(e *core.RequestEvent) error {
 	if out.Items, err = f.items(e.App, bySource, res.Hits, text); err != nil {
 		return err
 	}
+	if fl.page == 1 && e.Auth != nil {
+		if err := remember(e.App, e.Auth.Id, text); err != nil {
+			return err
+		}
+	}
 	return e.JSON(http.StatusOK, out)
 }
 
-// items describes the hits in their order; a record gone meanwhile is
-// left out.
-func (f *Finder) items(app core.App, sources map[string]search.Source, hits []search.UnifiedHit, text string) ([]Item, error) {
+// records loads the hits' records, keyed type/id.
+func (f *Finder) records(app core.App, sources map[string]search.Source, hits []search.UnifiedHit) (map[string]*core.Record, error) {
 	ids := map[string][]string{}
 	for _, h := range hits {
 		ids[h.DocType] = append(ids[h.DocType], h.ID)
@@ -210,6 +207,16 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 		for _, r := range found {
 			recs[t+"/"+r.Id] = r
 		}
+	}
+	return recs, nil
+}
+
+// items describes the hits in their order; a record gone meanwhile is
+// left out.
+func (f *Finder) items(app core.App, sources map[string]search.Source, hits []search.UnifiedHit, text string) ([]Item, error) {
+	recs, err := f.records(app, sources, hits)
+	if err != nil {
+		return nil, err
 	}
 	nm := api.NewNames(app)
 	out := []Item{}

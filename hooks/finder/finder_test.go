@@ -18,7 +18,8 @@ const word = "琥珀栈道" // in nothing of the demo
 // draft document of clerk.east (only its drafter reads a draft).
 func world(t *testing.T) *apptest.Env {
 	e := apptest.NewEnv(t)
-	c := e.Must(200, "staff.east.tax", "POST", "/api/gov/cases", map[string]any{"title": word + "巡查经验", "body": "沿" + word + "每日巡查。", "scope": "unit"})
+	c := e.Must(200, "staff.east.tax", "POST", "/api/gov/cases", map[string]any{"title": word + "巡查经验", "body": "沿" + word + "每日巡查。", "scope": "unit",
+		"tags": []string{word + "管护"}})
 	e.Must(200, "staff.east.tax", "POST", "/api/gov/cases/"+c["id"].(string)+"/submit", nil)
 	e.Must(200, "reviewer.prov", "POST", "/api/gov/cases/"+c["id"].(string)+"/approve", nil)
 	tax := apptest.UnitID(t, e.App, "东城市税务局")
@@ -205,4 +206,61 @@ func TestSynonyms(t *testing.T) {
 	if audited != 2 {
 		t.Errorf("%d synonym changes audited, want 2", audited)
 	}
+}
+
+// TestSuggestAndRecent: while typing, the titles (and case tags) the
+// person may see; another city's staff get none of them; the last ten
+// searches are kept per person, newest first, and can be cleared.
+func TestSuggestAndRecent(t *testing.T) {
+	e := world(t)
+	sug := func(user, q string) []map[string]any {
+		var out []map[string]any
+		for _, it := range e.Must(200, user, "GET", "/api/gov/search/suggest?q="+url.QueryEscape(q), nil)["items"].([]any) {
+			out = append(out, it.(map[string]any))
+		}
+		return out
+	}
+	got := sug("staff.east.tax", "琥珀")
+	var titles, tags int
+	for _, s := range got {
+		switch s["kind"] {
+		case "title":
+			titles++
+			if !strings.Contains(s["text"].(string), word) || !strings.HasPrefix(s["link"].(string), "#/") {
+				t.Errorf("title suggestion %v", s)
+			}
+		case "tag":
+			tags++
+			if s["text"] != word+"管护" {
+				t.Errorf("tag suggestion %v", s)
+			}
+		}
+	}
+	if titles != 3 || tags != 1 {
+		t.Errorf("staff.east.tax: %d titles, %d tags: %v", titles, tags, got)
+	}
+	if got := sug("staff.west.tax", "琥珀"); len(got) != 0 {
+		t.Errorf("another city: %v", got)
+	}
+	if got := sug("staff.east.tax", " 。"); len(got) != 0 {
+		t.Errorf("nothing typed: %v", got)
+	}
+	e.Must(403, "admin.sys", "GET", "/api/gov/search/suggest?q=abc", nil)
+
+	for i := range 12 {
+		e.Must(200, "staff.east.tax", "GET", "/api/gov/search?q="+url.QueryEscape(fmt.Sprintf("查询%d", i)), nil)
+	}
+	e.Must(200, "staff.east.tax", "GET", "/api/gov/search?q="+url.QueryEscape("查询3"), nil) // again: now the newest
+	recent := e.Must(200, "staff.east.tax", "GET", "/api/gov/search/recent", nil)["items"].([]any)
+	if len(recent) != 10 || recent[0] != "查询3" || recent[1] != "查询11" {
+		t.Errorf("recent: %v", recent)
+	}
+	if other := e.Must(200, "staff.west.tax", "GET", "/api/gov/search/recent", nil)["items"].([]any); len(other) != 0 {
+		t.Errorf("someone else's recent searches: %v", other)
+	}
+	e.Must(204, "staff.east.tax", "DELETE", "/api/gov/search/recent", nil)
+	if recent := e.Must(200, "staff.east.tax", "GET", "/api/gov/search/recent", nil)["items"].([]any); len(recent) != 0 {
+		t.Errorf("after clearing: %v", recent)
+	}
+	e.Must(401, "", "GET", "/api/gov/search/recent", nil)
 }

@@ -23,6 +23,8 @@ type Source struct {
 	Part func(app core.App, s *policies.Subject, conds []dbx.Expression) (p Part, ok bool, err error)
 	// Text is a found record's title and the text its snippet is cut from.
 	Text func(app core.App, rec *core.Record) (title, body string)
+	// Tags are a found record's tags, offered as suggestions (nil: none).
+	Tags func(rec *core.Record) []string
 }
 
 // Keep indexes table's records in the transaction that saves them: after

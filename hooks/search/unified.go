@@ -52,7 +52,7 @@ func Unified(app core.App, text string, parts, listed []Part, page, perPage int,
 	if err != nil {
 		return nil, err
 	}
-	if len(parts) == 0 {
+	if len(parts) == 0 && len(listed) == 0 {
 		return &UnifiedResult{Page: 1, PerPage: perPage, Facets: map[string]int{}, Hits: []UnifiedHit{}}, nil
 	}
 	textMatch := "{title summary body tags} : (" + m + ")"

@@ -8,6 +8,7 @@ import { h, replace } from '../dom.js';
 import { errorBox, showError } from '../form.js';
 import { formatCount, formatDate } from '../labels.js';
 import { href } from '../modules.js';
+import { attachSuggest } from '../suggest.js';
 import { loading, pageHead, send, spans } from './cases.js';
 
 const TYPES = [['case', '案例'], ['notice', '通知'], ['doc', '公文'], ['course', '课程']];
@@ -30,14 +31,16 @@ export function renderSearch(main, params) {
   const from = h('input', { type: 'date', id: 'srch-from', class: 'input', value: state.from });
   const to = h('input', { type: 'date', id: 'srch-to', class: 'input', value: state.to });
   const form = h('form', { class: 'card srch-form', id: 'srch-form', role: 'search' },
-    h('div', { class: 'srch-row' }, q, h('button', { type: 'submit', class: 'btn btn-primary', id: 'srch-go' }, '搜索')),
+    h('div', { class: 'srch-row' }, h('div', { class: 'suggest-wrap' }, q), h('button', { type: 'submit', class: 'btn btn-primary', id: 'srch-go' }, '搜索')),
     h('details', { class: 'srch-more', open: !!(state.from || state.to || state.sort) }, h('summary', {}, '排序和时间'),
       h('div', { class: 'ntc-form-row srch-filters' },
         h('label', { class: 'trn-cell' }, h('span', { class: 'trn-cell-label' }, '排序'), sort),
         h('label', { class: 'trn-cell' }, h('span', { class: 'trn-cell-label' }, '起始日期'), from),
         h('label', { class: 'trn-cell' }, h('span', { class: 'trn-cell-label' }, '截止日期'), to))));
+  const sug = attachSuggest(q, (text) => go({ q: text }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    sug.close();
     go({ q: q.value.trim(), sort: sort.value, from: from.value, to: to.value });
   });
   sort.addEventListener('change', () => { if (state.q) go({ sort: sort.value }); });

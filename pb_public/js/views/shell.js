@@ -5,6 +5,7 @@
 import { h, icon, replace } from '../dom.js';
 import { today } from '../labels.js';
 import { TABS, href, visibleMenu } from '../modules.js';
+import { attachSuggest } from '../suggest.js';
 import { mountWatermark } from '../watermark.js';
 
 // renderShell draws the frame for me into root and returns
@@ -74,10 +75,12 @@ function searchForm() {
     h('label', { for: 'topbar-q', class: 'sr-only' }, '搜索关键词'),
     input,
     h('button', { type: 'submit', class: 'search-btn', 'aria-label': '搜索' }, icon('search')));
+  const go = (q) => { window.location.hash = href('search', q ? { q } : null); };
+  const sug = attachSuggest(input, (text) => { input.value = text; go(text); });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const q = input.value.trim();
-    window.location.hash = href('search', q ? { q } : null);
+    sug.close();
+    go(input.value.trim());
   });
   return { form, input };
 }
