@@ -132,6 +132,8 @@ func unitListSpec(action string) api.ListSpec {
 		Filters: []api.FilterParam{
 			{Name: "q", Kind: api.FilterContains, Columns: []string{"name", "short"}},
 			{Name: "parent", Kind: api.FilterEq, Columns: []string{"parent"}},
+			{Name: "id", Kind: api.FilterIn, Columns: []string{"id"}},
+			{Name: "path", Kind: api.FilterIn, Columns: []string{"path"}}, // a unit's ancestors, by their paths
 			{Name: "level", Kind: api.FilterEq, Columns: []string{"level"}},
 			{Name: "kind", Kind: api.FilterEq, Columns: []string{"kind"}},
 			{Name: "system", Kind: api.FilterEq, Columns: []string{"system"}},

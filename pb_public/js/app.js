@@ -27,6 +27,7 @@ import { renderTraining } from './views/training.js';
 import { renderQRCheckin } from './views/training_courses.js';
 import { renderForbidden, renderNotFound, renderPlaceholder } from './views/placeholder.js';
 import { renderSearch } from './views/search.js';
+import { renderContacts } from './views/contacts.js';
 import { renderShell } from './views/shell.js';
 import { renderSteps } from './views/steps.js';
 import { renderWorkbench } from './views/workbench.js';
@@ -131,6 +132,8 @@ function route(moved) {
     title = renderTraining(shell.main, me, sub, params) || title;
   } else if (mod.id === 'checkin') {
     title = renderQRCheckin(shell.main, params) || title;
+  } else if (mod.id === 'contacts') {
+    title = renderContacts(shell.main, me, params) || title;
   } else if (mod.id === 'search') {
     title = renderSearch(shell.main, params) || title;
   } else if (mod.id === 'workbench') {

@@ -54,7 +54,7 @@ export const MENU = [
     ],
   },
   {
-    id: 'contacts', title: '通讯录', icon: 'contacts',
+    id: 'contacts', title: '通讯录', icon: 'contacts', // views/contacts.js
     intro: '各级单位和工作人员的联系方式。',
     planned: [
       '按省、市、县、乡镇逐级浏览单位和人员',

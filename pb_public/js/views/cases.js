@@ -133,6 +133,7 @@ function renderList(main, me, tab, params) {
   const st = {
     q: (params.get('q') || '').trim(), business: params.get('business') || '', scope: params.get('scope') || '',
     tag: params.get('tag') || '', sort: params.get('sort') || '', page: Math.max(1, Number(params.get('page')) || 1),
+    author: params.get('author') || '', author_name: params.get('author_name') || '',
   };
   const sorts = SORTS[tab];
   if (!sorts.some(([v]) => v === st.sort)) st.sort = sorts[0][0];
@@ -140,7 +141,7 @@ function renderList(main, me, tab, params) {
   const go = (change) => {
     const next = { ...st, ...change };
     const p = {};
-    for (const k of ['q', 'business', 'scope', 'tag']) if (next[k]) p[k] = next[k];
+    for (const k of ['q', 'business', 'scope', 'tag', 'author', 'author_name']) if (next[k]) p[k] = next[k];
     if (next.sort !== sorts[0][0]) p.sort = next.sort;
     if (next.page > 1) p.page = next.page;
     window.location.hash = href(route, Object.keys(p).length ? p : null);
@@ -174,6 +175,10 @@ function renderList(main, me, tab, params) {
   for (const sel of [business, scope, sort]) sel.addEventListener('change', () => form.requestSubmit());
 
   const chips = h('div', { class: 'case-active', id: 'cases-active' },
+    st.author ? h('button', {
+      type: 'button', class: 'tag case-chip case-chip-on', id: 'cases-author-clear', 'aria-label': `取消作者筛选：${st.author_name || st.author}`,
+      onclick: () => go({ author: '', author_name: '', page: 1 }),
+    }, `作者：${st.author_name || st.author}`, h('span', { 'aria-hidden': 'true' }, ' ×')) : null,
     st.tag ? h('button', {
       type: 'button', class: 'tag case-chip case-chip-on', id: 'cases-tag-clear', 'aria-label': `取消标签筛选：${st.tag}`,
       onclick: () => go({ tag: '', page: 1 }),
@@ -193,7 +198,7 @@ function renderList(main, me, tab, params) {
         h('h2', { class: 'card-title', id: 'cases-list-title' }, TABS.find((t) => t[0] === tab)[1]), count),
       form, chips, list, pager));
 
-  const query = { page: st.page, perPage: PER_PAGE, business: st.business, scope: st.scope, tag: st.tag };
+  const query = { page: st.page, perPage: PER_PAGE, business: st.business, scope: st.scope, tag: st.tag, author: st.author };
   if (tab === 'all' && st.q) query.q = st.q;
   else query.sort = st.sort;
   if (tab === 'all' && !st.q) query.live = 'published';
@@ -232,7 +237,7 @@ function renderList(main, me, tab, params) {
 }
 
 function emptyState(tab, st, write) {
-  const filtered = st.q || st.business || st.scope || st.tag;
+  const filtered = st.q || st.business || st.scope || st.tag || st.author;
   let text;
   if (tab === 'queue') text = '没有待您审核的案例。作者提交审核后，案例会出现在这里。';
   else if (filtered) text = st.q ? `没有找到与“${st.q}”相关的案例。请换个关键词，或减少筛选条件。` : '没有符合筛选条件的案例。请减少筛选条件再试。';
