@@ -70,6 +70,7 @@ type Module struct {
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
 	fm.RegisterOwner("doc", m.mayDownload)
+	fm.RegisterText("doc", m.reindexFiles)
 	app.OnRecordUpdate(DocsTable).BindFunc(m.guardSigned)
 	app.OnRecordDelete(DocsTable).BindFunc(m.guardSignedDelete)
 	search.Keep(app, DocsTable, DocType, m.index, nil) // in the transaction of every save

@@ -7,6 +7,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/search"
 	"govcollab/policies"
@@ -25,7 +26,17 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 	}
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
 		Summary: strings.Join([]string{rec.GetString("number"), rec.GetString("sender_number"), organ}, "\n"),
-		Body:    markdown.PlainText(rec.GetString("body")), Tags: []string{rec.GetString("type")}})
+		Body:    markdown.PlainText(rec.GetString("body")), Tags: []string{rec.GetString("type")},
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+}
+
+// reindexFiles indexes a document again once its files' text is read.
+func (m *Module) reindexFiles(tx core.App, id string) error {
+	rec, err := tx.FindRecordById(DocsTable, id)
+	if err != nil {
+		return nil
+	}
+	return m.index(tx, rec)
 }
 
 // Reindex indexes every document again (search.RebuildPending).
@@ -59,5 +70,8 @@ func (m *Module) SearchSource() search.Source {
 				num = rec.GetString("sender_number")
 			}
 			return rec.GetString("title"), strings.TrimSpace(num+" "+rec.GetString("sender_org")) + "\n" + markdown.PlainText(rec.GetString("body"))
+		},
+		Attachments: func(app core.App, rec *core.Record) []search.Attachment {
+			return files.Attachments(app, DocType, rec.Id)
 		}}
 }

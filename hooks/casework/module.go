@@ -48,6 +48,7 @@ type Module struct {
 func New(app *api.App, fm *files.Module, vault *pii.Vault, settings *security.SettingsStore, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, vault: vault, settings: settings, audit: au}
 	fm.RegisterOwner("case", m.mayDownload)
+	fm.RegisterText("case", m.reindexFiles)
 	m.follower().Bind(app)
 	return m
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/hooks/search"
 	"govcollab/policies"
 )
@@ -23,7 +24,16 @@ func (m *Module) index(tx core.App, rec *core.Record) error {
 	_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
 		Summary: rec.GetString("summary"), Body: markdown.PlainText(rec.GetString("body")), Tags: tags,
-		Vis: m.app.Authz.VisTokens("case", rec)})
+		Vis: m.app.Authz.VisTokens("case", rec), Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+}
+
+// reindexFiles indexes a published case again once its files' text is read.
+func (m *Module) reindexFiles(tx core.App, id string) error {
+	rec, err := tx.FindRecordById(CasesTable, id)
+	if err != nil || rec.GetString("live") != "published" {
+		return nil // gone, or not in the index
+	}
+	return m.index(tx, rec)
 }
 
 // Reindex indexes every published case again (search.RebuildPending).
@@ -158,5 +168,8 @@ func (m *Module) SearchSource() search.Source {
 			var tags []string
 			_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
 			return tags
+		},
+		Attachments: func(app core.App, rec *core.Record) []search.Attachment {
+			return files.Attachments(app, DocType, rec.Id)
 		}}
 }

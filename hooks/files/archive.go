@@ -284,6 +284,7 @@ func (m *Module) DeleteArchived(ctx context.Context, actor, id string) error {
 
 // Schedule registers the daily archive check and the orphan sweep.
 func (m *Module) Schedule() {
+	m.scheduleExtract()
 	m.app.Cron().MustAdd(VerifyCronID, VerifyCronSpec, func() {
 		if _, err := m.Verify(context.Background()); err != nil {
 			m.app.Logger().Error("files: archive check failed to run", "error", err.Error())

@@ -60,6 +60,7 @@ type Module struct {
 	Archive Store
 
 	owners   sync.Map // ref type → OwnerCheck
+	texts    sync.Map // ref type → Reindexer: its files are read for search
 	keyLocks [64]sync.Mutex
 	now      func() time.Time
 	urlTTL   time.Duration

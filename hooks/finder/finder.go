@@ -45,6 +45,7 @@ type Item struct {
 	Created      string        `json:"created"`
 	Date         string        `json:"date"` // the type's own date: published_at of cases and notices
 	Link         string        `json:"link"`
+	File         string        `json:"file,omitempty"` // the attachment the words were found in
 }
 
 // Answer is a page of hits with the facets: each type's count of visible
@@ -228,6 +229,15 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 		src := sources[h.DocType]
 		title, body := src.Text(app, r)
 		snippet := search.Snippet(body, text, 120)
+		file := ""
+		if !hasHit(snippet) && src.Attachments != nil {
+			for _, a := range src.Attachments(app, r) {
+				if sn := search.Snippet(a.Text, text, 120); hasHit(sn) {
+					snippet, file = sn, a.Name
+					break
+				}
+			}
+		}
 		var plain strings.Builder
 		for _, sp := range snippet {
 			plain.WriteString(sp.Text)
@@ -235,7 +245,7 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 		out = append(out, Item{Type: src.Type, TypeLabel: src.Label, ID: r.Id, Title: title, Snippet: plain.String(),
 			TitleSpans: search.Highlight(title, text), SnippetSpans: snippet, Unit: r.GetString("unit"),
 			UnitName: nm.Of("units", r.GetString("unit")), Created: r.GetString("created"), Date: r.GetString(src.DateCol),
-			Link: "#/" + src.Link + r.Id})
+			Link: "#/" + src.Link + r.Id, File: file})
 	}
 	return out, nil
 }

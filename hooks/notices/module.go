@@ -72,6 +72,7 @@ type Module struct {
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
 	fm.RegisterOwner("notice", m.mayDownload)
+	fm.RegisterText("notice", m.reindexFiles)
 	fm.RegisterOwner("notice_receipt", m.mayDownloadReply)
 	app.OnRecordCreate("users").BindFunc(m.onUserChange)
 	app.OnRecordUpdate("users").BindFunc(m.onUserChange)

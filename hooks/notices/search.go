@@ -8,6 +8,7 @@ import (
 	"github.com/pocketbase/pocketbase/core"
 
 	"govcollab/hooks/api"
+	"govcollab/hooks/files"
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/search"
 	"govcollab/policies"
@@ -21,7 +22,18 @@ const DocType = "notice"
 func (m *Module) index(tx core.App, rec *core.Record) error {
 	content := m.contentOf(tx, rec)
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: content.GetString("title"),
-		Body: markdown.PlainText(content.GetString("body")), Tags: []string{rec.GetString("category")}})
+		Body: markdown.PlainText(content.GetString("body")), Tags: []string{rec.GetString("category")},
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, content.Id))})
+}
+
+// reindexFiles indexes a published notice and its copies again once its
+// files' text is read.
+func (m *Module) reindexFiles(tx core.App, id string) error {
+	rec, err := tx.FindRecordById(NoticesTable, id)
+	if err != nil {
+		return nil
+	}
+	return m.reindexChain(tx, rec)
 }
 
 // Reindex indexes every published notice again (search.RebuildPending).
@@ -126,5 +138,8 @@ func (m *Module) SearchSource() search.Source {
 		Text: func(app core.App, rec *core.Record) (string, string) {
 			c := m.contentOf(app, rec)
 			return c.GetString("title"), markdown.PlainText(c.GetString("body"))
+		},
+		Attachments: func(app core.App, rec *core.Record) []search.Attachment {
+			return files.Attachments(app, DocType, m.contentOf(app, rec).Id)
 		}}
 }

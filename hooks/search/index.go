@@ -19,6 +19,8 @@ type Doc struct {
 	Body    string
 	Tags    []string
 	Vis     []string
+	// Attachments are the text of the record's files, searched as body.
+	Attachments []string
 }
 
 // typeToken is in the vis column of every doc of docType: a query names
@@ -66,7 +68,7 @@ func Index(app core.App, docType, docID string, d Doc) error {
 		"r":       rowid,
 		"title":   IndexText(d.Title),
 		"summary": IndexText(d.Summary),
-		"body":    IndexText(d.Body),
+		"body":    IndexText(strings.Join(append([]string{d.Body}, d.Attachments...), "\n")),
 		// a newline between tags: no bigram spans two tags
 		"tags": IndexText(strings.Join(d.Tags, "\n")),
 		"vis":  vis,

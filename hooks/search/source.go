@@ -25,6 +25,14 @@ type Source struct {
 	Text func(app core.App, rec *core.Record) (title, body string)
 	// Tags are a found record's tags, offered as suggestions (nil: none).
 	Tags func(rec *core.Record) []string
+	// Attachments are a found record's files with their text, for naming
+	// the file a hit is in (nil: none).
+	Attachments func(app core.App, rec *core.Record) []Attachment
+}
+
+// Attachment is a file of a record and its text.
+type Attachment struct {
+	Name, Text string
 }
 
 // Keep indexes table's records in the transaction that saves them: after
@@ -50,4 +58,13 @@ func Keep(app core.App, table, docType string, index func(tx core.App, rec *core
 		}
 		return Remove(e.App, docType, e.Record.Id)
 	})
+}
+
+// AttachmentTexts turns (name, text) pairs into the texts a Doc indexes.
+func AttachmentTexts(as []Attachment) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Text)
+	}
+	return out
 }

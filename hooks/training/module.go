@@ -42,6 +42,7 @@ type Module struct {
 func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m := &Module{app: app, files: fm, audit: au, now: time.Now}
 	fm.RegisterOwner("course", m.mayDownload)
+	fm.RegisterText("course", m.reindexFiles)
 	m.bindTargets(app)
 	m.bindStandings(app)
 	search.Keep(app, CoursesTable, DocType, m.index, nil) // in the transaction of every save

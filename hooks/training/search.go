@@ -4,6 +4,7 @@ import (
 	"github.com/pocketbase/dbx"
 	"github.com/pocketbase/pocketbase/core"
 
+	"govcollab/hooks/files"
 	"govcollab/hooks/markdown"
 	"govcollab/hooks/search"
 	"govcollab/policies"
@@ -16,7 +17,17 @@ const DocType = "course"
 // drafts too (their keepers find them), the catalog's rule says who else.
 func (m *Module) index(tx core.App, rec *core.Record) error {
 	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
-		Body: markdown.PlainText(rec.GetString("description")), Tags: []string{rec.GetString("category"), rec.GetString("mode")}})
+		Body: markdown.PlainText(rec.GetString("description")), Tags: []string{rec.GetString("category"), rec.GetString("mode")},
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+}
+
+// reindexFiles indexes a course again once its materials' text is read.
+func (m *Module) reindexFiles(tx core.App, id string) error {
+	rec, err := tx.FindRecordById(CoursesTable, id)
+	if err != nil {
+		return nil
+	}
+	return m.index(tx, rec)
 }
 
 // Reindex indexes every course again (search.RebuildPending).
@@ -50,5 +61,8 @@ func (m *Module) SearchSource() search.Source {
 		},
 		Text: func(_ core.App, rec *core.Record) (string, string) {
 			return rec.GetString("title"), markdown.PlainText(rec.GetString("description"))
+		},
+		Attachments: func(app core.App, rec *core.Record) []search.Attachment {
+			return files.Attachments(app, DocType, rec.Id)
 		}}
 }
