@@ -80,7 +80,7 @@ require (
 require github.com/longbridgeapp/opencc v0.3.13 // search: OpenCC's traditional→simplified character table, so 简体 and 繁體 match (hooks/search/variants.go)
 
 require (
-	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0 // indirect
+	github.com/ledongthuc/pdf v0.0.0-20260907135840-6c8c28e0e8a0 // search: page text of PDF attachments (the maintained fork of rsc.io/pdf; hooks/files/extract.go)
 	github.com/liuzl/cedar-go v0.0.0-20170805034717-80a9c64b256d // indirect
 	github.com/liuzl/da v0.0.0-20180704015230-14771aad5b1d // indirect
 )
