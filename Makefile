@@ -52,11 +52,17 @@ test-race: $(MINIO)
 # documents beside hand-written SQL (reported).
 # Mail-in (hooks/mailin): messages with a 100 KB attachment taken in from a
 # local IMAP server (≥ 50/s, i.e. ≤ 20 ms each), beside fetching them alone.
+# Training (hooks/training): a province's compliance rollup (200k people, 2M
+# credits; ≤ 200 ms) beside naive per-person sums.
+# Unified search and workbench (hooks/finder, 1M mixed items; smaller with
+# UNIFIED_BENCH_ITEMS): a 2-character search over all four types (p50 ≤ 20
+# ms, p95 ≤ 100 ms) beside LIKE, and the workbench (p50 ≤ 30 ms) beside its
+# parts read one after another.
 BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:0.25 BenchmarkList/skipTotal:vs_pb_ratio:1.5 \
   BenchmarkUpload/minio/serial:vs_raw_ratio:1.15 BenchmarkDownload/minio/serial:vs_raw_ratio:1.15 \
   BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0 \
   BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20 BenchmarkActions:ms/action:5 \
-  BenchmarkCompliance:p50-ms:200
+  BenchmarkCompliance:p50-ms:200 BenchmarkUnified:p50-ms:20 BenchmarkUnified:p95-ms:100 BenchmarkWorkbench:p50-ms:30
 bench: SHELL := /bin/bash
 bench: $(MINIO)
 	set -o pipefail; GOV_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out

@@ -154,35 +154,8 @@ func (f *Finder) HandleSearch(e *core.RequestEvent) error {
 	if err != nil {
 		return err
 	}
-	parts, bySource, err := f.parts(e.App, s, fl)
+	out, err := f.search(e.App, s, text, fl)
 	if err != nil {
-		return err
-	}
-	var listed []search.Part
-	for _, p := range parts {
-		if len(fl.types) == 0 || slices.Contains(fl.types, p.DocType) {
-			listed = append(listed, p)
-		}
-	}
-	if len(parts) == 0 {
-		return api.Forbidden() // 三员: no business content at all
-	}
-	res, err := search.Unified(e.App, text, parts, listed, fl.page, fl.perPage, fl.byDate)
-	if errors.Is(err, search.ErrEmptyQuery) {
-		return api.BadField("q", "empty", search.EmptyQueryMessage)
-	}
-	if err != nil {
-		return err
-	}
-	out := Answer{Page: api.Page[Item]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
-		TotalCapped: res.TotalCapped, Items: []Item{}}, Sort: "relevance", Facets: map[string]int{}}
-	if fl.byDate {
-		out.Sort = "date"
-	}
-	for _, src := range f.sources {
-		out.Facets[src.Type] = res.Facets[src.Type]
-	}
-	if out.Items, err = f.items(e.App, bySource, res.Hits, text); err != nil {
 		return err
 	}
 	if fl.page == 1 && e.Auth != nil {
@@ -191,6 +164,47 @@ func (f *Finder) HandleSearch(e *core.RequestEvent) error {
 		}
 	}
 	return e.JSON(http.StatusOK, out)
+}
+
+// Search is one page of the unified search for s (no filters), as the
+// route answers it (benchmarks time this).
+func (f *Finder) Search(app core.App, s *policies.Subject, text string, page, perPage int) (*Answer, error) {
+	return f.search(app, s, text, &filters{page: page, perPage: perPage})
+}
+
+func (f *Finder) search(app core.App, s *policies.Subject, text string, fl *filters) (*Answer, error) {
+	parts, bySource, err := f.parts(app, s, fl)
+	if err != nil {
+		return nil, err
+	}
+	var listed []search.Part
+	for _, p := range parts {
+		if len(fl.types) == 0 || slices.Contains(fl.types, p.DocType) {
+			listed = append(listed, p)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, api.Forbidden() // 三员: no business content at all
+	}
+	res, err := search.Unified(app, text, parts, listed, fl.page, fl.perPage, fl.byDate)
+	if errors.Is(err, search.ErrEmptyQuery) {
+		return nil, api.BadField("q", "empty", search.EmptyQueryMessage)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Answer{Page: api.Page[Item]{Page: res.Page, PerPage: res.PerPage, TotalItems: res.TotalItems, TotalPages: res.TotalPages,
+		TotalCapped: res.TotalCapped, Items: []Item{}}, Sort: "relevance", Facets: map[string]int{}}
+	if fl.byDate {
+		out.Sort = "date"
+	}
+	for _, src := range f.sources {
+		out.Facets[src.Type] = res.Facets[src.Type]
+	}
+	if out.Items, err = f.items(app, bySource, res.Hits, text); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // records loads the hits' records, keyed type/id.

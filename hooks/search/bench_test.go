@@ -1,13 +1,10 @@
 package search_test
 
 import (
-	_ "embed"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,29 +13,9 @@ import (
 
 	"govcollab/hooks/apptest"
 	"govcollab/hooks/search"
+	"govcollab/hooks/search/searchgen"
 	"govcollab/policies"
 )
-
-//go:embed testdata/gov_vocab.txt
-var govVocabText string
-
-// govSections is the corpus vocabulary (~600 words of case write-ups) by
-// field (税务, 民政, ...); the last section is the writing every case uses.
-var govSections = func() [][]string {
-	var out [][]string
-	for _, line := range strings.Split(govVocabText, "\n") {
-		switch {
-		case strings.HasPrefix(line, "## "):
-			out = append(out, nil)
-		case !strings.HasPrefix(line, "#") && len(out) > 0:
-			out[len(out)-1] = append(out[len(out)-1], strings.Fields(line)...)
-		}
-	}
-	return out
-}()
-
-// glue is the function words between content words.
-var glue = strings.Fields("的 的 的 和 与 及 在 对 将 为 由 按照 通过 根据 围绕 针对 进一步 有关 相关 各类 各项 主要 重点 是 有 了 并 等 中 后 前 时")
 
 // benchDocs is 100k; SEARCH_BENCH_DOCS overrides it for a quick look.
 var benchDocs = func() int {
@@ -47,87 +24,6 @@ var benchDocs = func() int {
 	}
 	return 100_000
 }()
-
-// caseWriter writes case write-ups as they read: each about one field
-// (sometimes two), so a field's words are in a few percent of the cases and
-// the writing words in most. Words are drawn Zipf-like within their field
-// (a few common, most rare), glued by function words and punctuation.
-type caseWriter struct {
-	rng   *rand.Rand
-	zipfs []*rand.Zipf
-	order [][]int // which words of a field are common: not file order
-	topic [2]int  // the current case's fields
-}
-
-func newCaseWriter(seed uint64) *caseWriter {
-	w := &caseWriter{rng: rand.New(rand.NewPCG(seed, 11))}
-	for _, sec := range govSections {
-		w.zipfs = append(w.zipfs, rand.NewZipf(w.rng, 1.2, 2, uint64(len(sec)-1)))
-		w.order = append(w.order, w.rng.Perm(len(sec)))
-	}
-	return w
-}
-
-func (w *caseWriter) from(sec int) string {
-	return govSections[sec][w.order[sec][w.zipfs[sec].Uint64()]]
-}
-
-func (w *caseWriter) word() string {
-	writing := len(govSections) - 1
-	switch x := w.rng.IntN(100); {
-	case x < 55:
-		return w.from(w.topic[0])
-	case x < 65:
-		return w.from(w.topic[1])
-	case x < 95:
-		return w.from(writing)
-	default:
-		return w.from(w.rng.IntN(len(govSections)))
-	}
-}
-
-// sentence is about n runes long.
-func (w *caseWriter) sentence(n int) string {
-	var s strings.Builder
-	runes := 0
-	for i := 0; runes < n; i++ {
-		x := w.word()
-		if i > 0 && w.rng.IntN(3) == 0 {
-			x = glue[w.rng.IntN(len(glue))] + x
-		}
-		s.WriteString(x)
-		runes += len([]rune(x))
-		if runes < n && w.rng.IntN(6) == 0 {
-			s.WriteString([]string{"，", "、", "；"}[w.rng.IntN(3)])
-		}
-	}
-	s.WriteString("。")
-	return s.String()
-}
-
-// writeUp is a title, a summary and a body of 300 to 2000 runes in
-// paragraphs (body_html: the same as <p> paragraphs).
-func (w *caseWriter) writeUp() (title, summary, body, html string) {
-	w.topic[0] = w.rng.IntN(len(govSections) - 1)
-	w.topic[1] = w.topic[0]
-	if w.rng.IntN(10) < 3 {
-		w.topic[1] = w.rng.IntN(len(govSections) - 1)
-	}
-	title = w.word() + w.word() + "的" + []string{"做法", "经验", "案例", "实践", "探索"}[w.rng.IntN(5)]
-	if w.rng.IntN(2) == 0 {
-		title = "关于" + w.word() + title
-	}
-	summary = w.sentence(40 + w.rng.IntN(80))
-	n := min(2000, 300+int(w.rng.ExpFloat64()*500))
-	var b, h strings.Builder
-	for runes := 0; runes < n; {
-		p := w.sentence(20+w.rng.IntN(40)) + w.sentence(20+w.rng.IntN(60)) + w.sentence(20+w.rng.IntN(40))
-		runes += len([]rune(p))
-		b.WriteString(p + "\n\n")
-		h.WriteString("<p>" + p + "</p>\n")
-	}
-	return title, summary, b.String(), h.String()
-}
 
 // benchRow is a generated case's policy fields (policies.Object).
 type benchRow map[string]string
@@ -154,7 +50,7 @@ func buildBench(b testing.TB) *benchFixture {
 		b.Fatal(err)
 	}
 	author := apptest.UserID(b, "staff.east.tax")
-	w := newCaseWriter(2024)
+	w := searchgen.NewWriter(2024)
 	scopes := []string{"all", "all", "all", "system", "system", "subtree", "subtree", "unit"}
 	t0 := time.Now()
 	err := app.RunInTransaction(func(tx core.App) error {
@@ -164,10 +60,10 @@ func buildBench(b testing.TB) *benchFixture {
 		base := time.Now().Add(-time.Duration(benchDocs) * time.Minute)
 		for i := range benchDocs {
 			id := fmt.Sprintf("bc%013d", i)
-			u := units[w.rng.IntN(len(units))]
-			title, summary, body, html := w.writeUp()
+			u := units[w.Rng.IntN(len(units))]
+			title, summary, body, html := w.WriteUp()
 			at := base.Add(time.Duration(i) * time.Minute).UTC().Format("2006-01-02 15:04:05.000Z")
-			scope := scopes[w.rng.IntN(len(scopes))]
+			scope := scopes[w.Rng.IntN(len(scopes))]
 			if _, err := ins.Bind(dbx.Params{"id": id, "t": title, "s": summary, "b": body, "h": html,
 				"scope": scope, "a": author, "u": u.Id, "p": u.GetString("path"),
 				"sys": u.GetString("system"), "at": at}).Execute(); err != nil {
@@ -215,7 +111,7 @@ func sampleTerms(b testing.TB, app core.App, n int) ([]string, []int) {
 	}
 	var all []term
 	seen := map[string]bool{}
-	for _, w := range slices.Concat(govSections...) {
+	for _, w := range slices.Concat(searchgen.Sections...) {
 		r := []rune(w)
 		if len(r) < 2 || r[0] < 0x4E00 || r[1] < 0x4E00 || seen[string(r[:2])] {
 			continue
