@@ -62,7 +62,7 @@ BENCH_TARGETS := BenchmarkCan/cached:ns/op:2000 BenchmarkList/total:vs_pb_ratio:
   BenchmarkUpload/minio/serial:vs_raw_ratio:1.15 BenchmarkDownload/minio/serial:vs_raw_ratio:1.15 \
   BenchmarkSearch:p50-ms:10 BenchmarkSearch:ours_per_like:0.02 BenchmarkFeed:p50-ms:10 BenchmarkCaseView:vs_render_ratio:1.0 \
   BenchmarkPublish:s/publish:3 BenchmarkRollup:p50-ms:50 BenchmarkIngest:ms/msg:20 BenchmarkActions:ms/action:5 \
-  BenchmarkCompliance:p50-ms:200 BenchmarkUnified:p50-ms:20 BenchmarkUnified:p95-ms:100 BenchmarkWorkbench:p50-ms:30
+  BenchmarkCompliance:p50-ms:200 BenchmarkUnified/search:p50-ms:20 BenchmarkUnified/search:p95-ms:100 BenchmarkUnified/workbench:p50-ms:30
 bench: SHELL := /bin/bash
 bench: $(MINIO)
 	set -o pipefail; GOV_MINIO_BIN=$(MINIO) $(GO) test -run '^$$' -bench . -timeout 30m ./policies/... ./hooks/... | tee bench.out

@@ -43,9 +43,11 @@ func Index(app core.App, docType, docID string, d Doc) error {
 	// A new doc's rowid is below every other (negative, counting down):
 	// the newest docs come first in rowid order, which FTS5 walks
 	// forwards, the cheap way (backwards it buffers), and a page's rowid
-	// range sits at the start of each doclist.
+	// range sits at the start of each doclist. (SELECT min(id) alone is
+	// one step down the primary key; wrapped in other functions SQLite
+	// would scan every row for it.)
 	err := app.DB().NewQuery(`INSERT INTO search_docs (id, doc_type, doc_id, vis)
-		VALUES ((SELECT min(coalesce(min(id), 0), 0) - 1 FROM search_docs), {:t}, {:id}, {:vis})
+		VALUES (min(coalesce((SELECT min(id) FROM search_docs), 0), 0) - 1, {:t}, {:id}, {:vis})
 		ON CONFLICT (doc_type, doc_id) DO NOTHING RETURNING id`).Bind(p).Column(&rowids)
 	if err != nil {
 		return err
