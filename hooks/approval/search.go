@@ -20,14 +20,19 @@ const DocType = "doc"
 // the sender's for 收文), its organ and its body text; every document is
 // in the index, the policy says who finds it.
 func (m *Module) index(tx core.App, rec *core.Record) error {
+	return search.Index(tx, DocType, rec.Id, m.searchDoc(tx, rec))
+}
+
+// searchDoc is what the index holds of a document.
+func (m *Module) searchDoc(tx core.App, rec *core.Record) search.Doc {
 	organ := rec.GetString("sender_org")
 	if organ == "" {
 		organ = api.NewNames(tx).Of("units", rec.GetString("unit"))
 	}
-	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
+	return search.Doc{Title: rec.GetString("title"),
 		Summary: strings.Join([]string{rec.GetString("number"), rec.GetString("sender_number"), organ}, "\n"),
 		Body:    markdown.PlainText(rec.GetString("body")), Tags: []string{rec.GetString("type")},
-		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))}
 }
 
 // reindexFiles indexes a document again once its files' text is read.
@@ -45,12 +50,13 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(DocsTable).All(&recs); err != nil {
 		return err
 	}
+	bk := search.NewBulk(tx, DocType)
 	for _, r := range recs {
-		if err := m.index(tx, r); err != nil {
+		if err := bk.Add(r.Id, m.searchDoc(tx, r)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bk.Flush()
 }
 
 // SearchSource is documents in the unified search: those the caller may

@@ -20,11 +20,16 @@ const DocType = "case"
 
 // index makes the published face of rec searchable (inside tx).
 func (m *Module) index(tx core.App, rec *core.Record) error {
+	return search.Index(tx, DocType, rec.Id, m.searchDoc(tx, rec))
+}
+
+// searchDoc is what the index holds of a case.
+func (m *Module) searchDoc(tx core.App, rec *core.Record) search.Doc {
 	var tags []string
 	_ = json.Unmarshal([]byte(rec.GetString("tags")), &tags)
-	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
+	return search.Doc{Title: rec.GetString("title"),
 		Summary: rec.GetString("summary"), Body: markdown.PlainText(rec.GetString("body")), Tags: tags,
-		Vis: m.app.Authz.VisTokens("case", rec), Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+		Vis: m.app.Authz.VisTokens("case", rec), Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))}
 }
 
 // reindexFiles indexes a published case again once its files' text is read.
@@ -42,12 +47,13 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(CasesTable).Where(dbx.HashExp{"live": "published"}).All(&recs); err != nil {
 		return err
 	}
+	bk := search.NewBulk(tx, DocType)
 	for _, r := range recs {
-		if err := m.index(tx, r); err != nil {
+		if err := bk.Add(r.Id, m.searchDoc(tx, r)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bk.Flush()
 }
 
 // follower keeps indexed cases' visibility tokens current when a case's

@@ -80,6 +80,10 @@ func buildUnified(b testing.TB) *unifiedFixture {
 		}
 		base := time.Now().Add(-time.Duration(unifiedItems) * time.Minute)
 		author := apptest.UserID(b, "leader.east")
+		bulk := map[string]*search.Bulk{}
+		for _, t := range []string{"case", "notice", "doc", "course"} {
+			bulk[t] = search.NewBulk(tx, t) // as a rebuild indexes
+		}
 		for i := range unifiedItems {
 			u := units[w.Rng.IntN(len(units))]
 			title, _, _, _ := w.WriteUp()
@@ -93,7 +97,7 @@ func buildUnified(b testing.TB) *unifiedFixture {
 				if _, err = insCase.Bind(p).Execute(); err == nil {
 					row := benchRow{"id": p["id"].(string), "scope": p["scope"].(string), "status": "published", "live": "published",
 						"author": author, "unit": u.Id, "unit_path": u.GetString("path"), "system": u.GetString("system")}
-					err = search.Index(tx, "case", row["id"], search.Doc{Title: title, Body: body, Vis: g.Authz.VisTokens("case", row)})
+					err = bulk["case"].Add(row["id"], search.Doc{Title: title, Body: body, Vis: g.Authz.VisTokens("case", row)})
 				}
 			case k < 7:
 				id := fmt.Sprintf("un%013d", i)
@@ -103,7 +107,7 @@ func buildUnified(b testing.TB) *unifiedFixture {
 						"u": user.GetString("unit"), "p": user.GetString("unit_path"), "at": at}).Execute()
 				}
 				if err == nil {
-					err = search.Index(tx, "notice", id, search.Doc{Title: title, Body: body, Tags: []string{"通知"}})
+					err = bulk["notice"].Add(id, search.Doc{Title: title, Body: body, Tags: []string{"通知"}})
 				}
 			case k < 9:
 				id := fmt.Sprintf("ud%013d", i)
@@ -112,7 +116,7 @@ func buildUnified(b testing.TB) *unifiedFixture {
 					_, err = insTask.Bind(dbx.Params{"id": fmt.Sprintf("ut%013d", i), "d": id, "user": userID, "u": user.GetString("unit"), "at": at}).Execute()
 				}
 				if err == nil {
-					err = search.Index(tx, "doc", id, search.Doc{Title: title, Summary: u.GetString("name"), Body: body, Tags: []string{"签报"}})
+					err = bulk["doc"].Add(id, search.Doc{Title: title, Summary: u.GetString("name"), Body: body, Tags: []string{"签报"}})
 				}
 			default:
 				id := fmt.Sprintf("uk%013d", i)
@@ -121,11 +125,16 @@ func buildUnified(b testing.TB) *unifiedFixture {
 					_, err = insTarget.Bind(dbx.Params{"c": id, "city": city}).Execute()
 				}
 				if err == nil {
-					err = search.Index(tx, "course", id, search.Doc{Title: title, Body: body, Tags: []string{"业务知识", "线上"}})
+					err = bulk["course"].Add(id, search.Doc{Title: title, Body: body, Tags: []string{"业务知识", "线上"}})
 				}
 			}
 			if err != nil {
 				return fmt.Errorf("item %d: %w", i, err)
+			}
+		}
+		for _, bk := range bulk {
+			if err := bk.Flush(); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -20,10 +20,15 @@ const DocType = "notice"
 // index makes rec searchable (inside tx); a copy is indexed with its
 // root's words, so whoever holds the copy finds it.
 func (m *Module) index(tx core.App, rec *core.Record) error {
+	return search.Index(tx, DocType, rec.Id, m.searchDoc(tx, rec))
+}
+
+// searchDoc is what the index holds of a notice (a copy: its root's words).
+func (m *Module) searchDoc(tx core.App, rec *core.Record) search.Doc {
 	content := m.contentOf(tx, rec)
-	return search.Index(tx, DocType, rec.Id, search.Doc{Title: content.GetString("title"),
+	return search.Doc{Title: content.GetString("title"),
 		Body: markdown.PlainText(content.GetString("body")), Tags: []string{rec.GetString("category")},
-		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, content.Id))})
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, content.Id))}
 }
 
 // reindexFiles indexes a published notice and its copies again once its
@@ -42,12 +47,13 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(NoticesTable).Where(dbx.HashExp{"status": "published"}).All(&recs); err != nil {
 		return err
 	}
+	bk := search.NewBulk(tx, DocType)
 	for _, n := range recs {
-		if err := m.index(tx, n); err != nil {
+		if err := bk.Add(n.Id, m.searchDoc(tx, n)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bk.Flush()
 }
 
 // reindexChain re-indexes a corrected root and its published copies.

@@ -16,9 +16,14 @@ const DocType = "course"
 // index makes a course searchable by its title, description and category;
 // drafts too (their keepers find them), the catalog's rule says who else.
 func (m *Module) index(tx core.App, rec *core.Record) error {
-	return search.Index(tx, DocType, rec.Id, search.Doc{Title: rec.GetString("title"),
+	return search.Index(tx, DocType, rec.Id, m.searchDoc(tx, rec))
+}
+
+// searchDoc is what the index holds of a course.
+func (m *Module) searchDoc(tx core.App, rec *core.Record) search.Doc {
+	return search.Doc{Title: rec.GetString("title"),
 		Body: markdown.PlainText(rec.GetString("description")), Tags: []string{rec.GetString("category"), rec.GetString("mode")},
-		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))})
+		Attachments: search.AttachmentTexts(files.Attachments(tx, DocType, rec.Id))}
 }
 
 // reindexFiles indexes a course again once its materials' text is read.
@@ -36,12 +41,13 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(CoursesTable).All(&recs); err != nil {
 		return err
 	}
+	bk := search.NewBulk(tx, DocType)
 	for _, r := range recs {
-		if err := m.index(tx, r); err != nil {
+		if err := bk.Add(r.Id, m.searchDoc(tx, r)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return bk.Flush()
 }
 
 // SearchSource is courses in the unified search: those the catalog shows
