@@ -47,13 +47,7 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(CasesTable).Where(dbx.HashExp{"live": "published"}).All(&recs); err != nil {
 		return err
 	}
-	bk := search.NewBulk(tx, DocType)
-	for _, r := range recs {
-		if err := bk.Add(r.Id, m.searchDoc(tx, r)); err != nil {
-			return err
-		}
-	}
-	return bk.Flush()
+	return search.IndexAll(tx, DocType, recs, func(r *core.Record) search.Doc { return m.searchDoc(tx, r) })
 }
 
 // follower keeps indexed cases' visibility tokens current when a case's

@@ -3,7 +3,6 @@ package finder_test
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -150,7 +149,9 @@ func buildUnified(b testing.TB) *unifiedFixture {
 		b.Fatal(err)
 	}
 	f := &unifiedFixture{app: app, g: g, s: s, user: user, setup: time.Since(t0)}
-	f.terms = termsByFrequency(b, app, 20)
+	if f.terms, _, err = searchgen.TermsByFrequency(app, 20); err != nil {
+		b.Fatal(err)
+	}
 	return f
 }
 
@@ -158,39 +159,6 @@ func buildUnified(b testing.TB) *unifiedFixture {
 type benchRow map[string]string
 
 func (r benchRow) GetString(k string) string { return r[k] }
-
-// termsByFrequency picks n two-character queries spread evenly over the
-// document-frequency ranks of the vocabulary's two-character words, from
-// the rarest to those in most items.
-func termsByFrequency(b testing.TB, app core.App, n int) []string {
-	type term struct {
-		q  string
-		df int
-	}
-	var all []term
-	seen := map[string]bool{}
-	for _, w := range slices.Concat(searchgen.Sections...) {
-		r := []rune(w)
-		if len(r) < 2 || r[0] < 0x4E00 || r[1] < 0x4E00 || seen[string(r[:2])] {
-			continue
-		}
-		q := string(r[:2])
-		seen[q] = true
-		var df int
-		if err := app.DB().NewQuery("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH {:m}").Bind(dbx.Params{"m": `"` + q + `"`}).Row(&df); err != nil {
-			b.Fatal(err)
-		}
-		if df > 0 {
-			all = append(all, term{q, df})
-		}
-	}
-	slices.SortFunc(all, func(a, b term) int { return a.df - b.df })
-	out := make([]string, n)
-	for i := range n {
-		out[i] = all[i*(len(all)-1)/(n-1)].q
-	}
-	return out
-}
 
 // BenchmarkUnified builds unifiedItems mixed items once (setup-s) and
 // measures over them the unified search (search) and the workbench
@@ -269,7 +237,7 @@ func benchUnifiedSearch(b *testing.B, f *unifiedFixture) {
 			}
 		}
 	}
-	p50, p95, l50 := pct(tOurs, 50), pct(tOurs, 95), pct(tLike, 50)
+	p50, p95, l50 := searchgen.Percentile(tOurs, 50), searchgen.Percentile(tOurs, 95), searchgen.Percentile(tLike, 50)
 	b.ReportMetric(f.setup.Seconds(), "setup-s")
 	b.ReportMetric(p50, "p50-ms")
 	b.ReportMetric(p95, "p95-ms")
@@ -317,16 +285,9 @@ func benchWorkbench(b *testing.B, f *unifiedFixture) {
 			tSerial = append(tSerial, time.Since(t0))
 		}
 	}
-	p50, s50 := pct(tOurs, 50), pct(tSerial, 50)
+	p50, s50 := searchgen.Percentile(tOurs, 50), searchgen.Percentile(tSerial, 50)
 	b.ReportMetric(p50, "p50-ms")
-	b.ReportMetric(pct(tOurs, 95), "p95-ms")
+	b.ReportMetric(searchgen.Percentile(tOurs, 95), "p95-ms")
 	b.ReportMetric(s50, "serial-p50-ms")
 	b.ReportMetric(p50/s50, "vs_serial_ratio")
-}
-
-// pct is the p-th percentile of ds, in milliseconds.
-func pct(ds []time.Duration, p int) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[min(len(s)-1, len(s)*p/100)].Microseconds()) / 1000
 }

@@ -47,13 +47,7 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(NoticesTable).Where(dbx.HashExp{"status": "published"}).All(&recs); err != nil {
 		return err
 	}
-	bk := search.NewBulk(tx, DocType)
-	for _, n := range recs {
-		if err := bk.Add(n.Id, m.searchDoc(tx, n)); err != nil {
-			return err
-		}
-	}
-	return bk.Flush()
+	return search.IndexAll(tx, DocType, recs, func(r *core.Record) search.Doc { return m.searchDoc(tx, r) })
 }
 
 // reindexChain re-indexes a corrected root and its published copies.

@@ -97,44 +97,10 @@ func buildBench(b testing.TB) *benchFixture {
 	f := &benchFixture{app: app, setup: time.Since(t0), filter: func() dbx.Expression {
 		return dbx.And(g.Authz.Filter(s, "read", "case"), dbx.HashExp{"live": "published"})
 	}, vis: pol}
-	f.terms, f.dfs = sampleTerms(b, app, 40)
+	if f.terms, f.dfs, err = searchgen.TermsByFrequency(app, 40); err != nil {
+		b.Fatal(err)
+	}
 	return f
-}
-
-// sampleTerms picks n two-character queries evenly over the document
-// frequency ranks of every two-character word and word start of the
-// vocabulary (from the rarest to the ones in nearly every case).
-func sampleTerms(b testing.TB, app core.App, n int) ([]string, []int) {
-	type term struct {
-		q  string
-		df int
-	}
-	var all []term
-	seen := map[string]bool{}
-	for _, w := range slices.Concat(searchgen.Sections...) {
-		r := []rune(w)
-		if len(r) < 2 || r[0] < 0x4E00 || r[1] < 0x4E00 || seen[string(r[:2])] {
-			continue
-		}
-		q := string(r[:2])
-		seen[q] = true
-		var df int
-		if err := app.DB().NewQuery("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH {:m}").
-			Bind(dbx.Params{"m": `"` + q + `"`}).Row(&df); err != nil {
-			b.Fatal(err)
-		}
-		if df > 0 {
-			all = append(all, term{q, df})
-		}
-	}
-	slices.SortFunc(all, func(a, b term) int { return a.df - b.df })
-	var qs []string
-	var dfs []int
-	for i := range n {
-		t := all[i*(len(all)-1)/(n-1)]
-		qs, dfs = append(qs, t.q), append(dfs, t.df)
-	}
-	return qs, dfs
 }
 
 // BenchmarkSearch is a two-character query (a page of 20 and its total,
@@ -191,7 +157,7 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		}
 	}
-	p50, p95, l50 := pct(tOurs, 50), pct(tOurs, 95), pct(tLike, 50)
+	p50, p95, l50 := searchgen.Percentile(tOurs, 50), searchgen.Percentile(tOurs, 95), searchgen.Percentile(tLike, 50)
 	b.ReportMetric(f.setup.Seconds(), "setup-s")
 	b.ReportMetric(p50, "p50-ms")
 	b.ReportMetric(p95, "p95-ms")
@@ -202,12 +168,5 @@ func BenchmarkSearch(b *testing.B) {
 	b.Logf("%d cases indexed in %.1fs; %d queries over %d two-character terms (document frequency %d to %d), "+
 		"visible hits p50 %d max %d; ours p50 %.2fms p95 %.2fms; LIKE p50 %.1fms p95 %.1fms (%d samples); ratio %.0f",
 		benchDocs, f.setup.Seconds(), len(tOurs), len(f.terms), f.dfs[0], f.dfs[len(f.dfs)-1], hits[len(hits)/2], hits[len(hits)-1],
-		p50, p95, l50, pct(tLike, 95), len(tLike), l50/p50)
-}
-
-// pct is the p-th percentile of ds, in milliseconds.
-func pct(ds []time.Duration, p int) float64 {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return float64(s[min(len(s)-1, len(s)*p/100)].Microseconds()) / 1000
+		p50, p95, l50, searchgen.Percentile(tLike, 95), len(tLike), l50/p50)
 }

@@ -122,3 +122,14 @@ func (b *Bulk) Flush() error {
 	_, err := db.NewQuery(fsql.String()).Bind(fp).Execute()
 	return err
 }
+
+// IndexAll indexes recs in bulk (a rebuild), each as doc makes it.
+func IndexAll(tx core.App, docType string, recs []*core.Record, doc func(*core.Record) Doc) error {
+	bk := NewBulk(tx, docType)
+	for _, r := range recs {
+		if err := bk.Add(r.Id, doc(r)); err != nil {
+			return err
+		}
+	}
+	return bk.Flush()
+}

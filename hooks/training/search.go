@@ -41,13 +41,7 @@ func (m *Module) Reindex(tx core.App) error {
 	if err := tx.RecordQuery(CoursesTable).All(&recs); err != nil {
 		return err
 	}
-	bk := search.NewBulk(tx, DocType)
-	for _, r := range recs {
-		if err := bk.Add(r.Id, m.searchDoc(tx, r)); err != nil {
-			return err
-		}
-	}
-	return bk.Flush()
+	return search.IndexAll(tx, DocType, recs, func(r *core.Record) search.Doc { return m.searchDoc(tx, r) })
 }
 
 // SearchSource is courses in the unified search: those the catalog shows

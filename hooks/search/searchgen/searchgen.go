@@ -6,8 +6,14 @@ package searchgen
 
 import (
 	_ "embed"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
+	"time"
+
+	"github.com/pocketbase/dbx"
+	"github.com/pocketbase/pocketbase/core"
 )
 
 //go:embed gov_vocab.txt
@@ -110,4 +116,49 @@ func (w *Writer) WriteUp() (title, summary, body, html string) {
 		h.WriteString("<p>" + p + "</p>\n")
 	}
 	return title, summary, b.String(), h.String()
+}
+
+// TermsByFrequency picks n two-character queries spread evenly over the
+// document-frequency ranks (in app's search index) of the vocabulary's
+// two-character words and word starts, from the rarest to those in most
+// documents; dfs are their document frequencies.
+func TermsByFrequency(app core.App, n int) (terms []string, dfs []int, err error) {
+	type term struct {
+		q  string
+		df int
+	}
+	var all []term
+	seen := map[string]bool{}
+	for _, w := range slices.Concat(Sections...) {
+		r := []rune(w)
+		if len(r) < 2 || r[0] < 0x4E00 || r[1] < 0x4E00 || seen[string(r[:2])] {
+			continue
+		}
+		q := string(r[:2])
+		seen[q] = true
+		var df int
+		if err := app.DB().NewQuery("SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH {:m}").
+			Bind(dbx.Params{"m": `"` + q + `"`}).Row(&df); err != nil {
+			return nil, nil, err
+		}
+		if df > 0 {
+			all = append(all, term{q, df})
+		}
+	}
+	if len(all) < n || n < 2 {
+		return nil, nil, fmt.Errorf("searchgen: %d terms in the index, %d asked", len(all), n)
+	}
+	slices.SortFunc(all, func(a, b term) int { return a.df - b.df })
+	for i := range n {
+		t := all[i*(len(all)-1)/(n-1)]
+		terms, dfs = append(terms, t.q), append(dfs, t.df)
+	}
+	return terms, dfs, nil
+}
+
+// Percentile is the p-th percentile of ds, in milliseconds.
+func Percentile(ds []time.Duration, p int) float64 {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return float64(s[min(len(s)-1, len(s)*p/100)].Microseconds()) / 1000
 }
