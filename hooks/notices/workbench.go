@@ -14,17 +14,34 @@ import (
 // Waiting are the notices waiting for s: those to confirm (the soonest
 // deadline first), then the unread (newest first), at most limit.
 func (m *Module) Waiting(app core.App, s *policies.Subject, limit int) ([]Item, error) {
-	var recs []*core.Record
-	err := app.RecordQuery(NoticesTable).
-		InnerJoin("notice_receipts wr", dbx.NewExp("wr.notice = notices.id AND wr.user = {:me}", dbx.Params{"me": s.ID})).
-		Where(dbx.And(dbx.HashExp{"notices.status": "published"}, m.app.Authz.Filter(s, "read", "notice"),
-			dbx.NewExp("((notices.must_confirm AND wr.confirmed_at = '') OR wr.read_at = '')"))).
-		OrderBy("(notices.must_confirm AND wr.confirmed_at = '') DESC",
-			"(CASE WHEN notices.must_confirm AND wr.confirmed_at = '' AND notices.deadline != '' THEN notices.deadline ELSE '9999' END) ASC",
-			"notices.published_at DESC").
-		Limit(int64(limit)).All(&recs)
+	// driven from the person's receipts (their index), not by testing
+	// every notice
+	params := dbx.Params{"me": s.ID, "lim": limit}
+	cond := m.sql(m.app.Authz.Filter(s, "read", "notice"), params)
+	var ids []string
+	err := app.DB().NewQuery(`SELECT notices.id FROM notice_receipts wr CROSS JOIN notices ON notices.id = wr.notice
+		WHERE wr.user = {:me} AND ((notices.must_confirm AND wr.confirmed_at = '') OR wr.read_at = '')
+			AND notices.status = 'published' AND ` + cond + `
+		ORDER BY (notices.must_confirm AND wr.confirmed_at = '') DESC,
+			(CASE WHEN notices.must_confirm AND wr.confirmed_at = '' AND notices.deadline != '' THEN notices.deadline ELSE '9999' END) ASC,
+			notices.published_at DESC
+		LIMIT {:lim}`).Bind(params).Column(&ids)
 	if err != nil {
 		return nil, err
+	}
+	found, err := app.FindRecordsByIds(NoticesTable, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*core.Record{}
+	for _, r := range found {
+		byID[r.Id] = r
+	}
+	recs := make([]*core.Record, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			recs = append(recs, r)
+		}
 	}
 	return m.items(app, s, recs)
 }
