@@ -73,7 +73,8 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	fm.RegisterText("doc", m.reindexFiles)
 	app.OnRecordUpdate(DocsTable).BindFunc(m.guardSigned)
 	app.OnRecordDelete(DocsTable).BindFunc(m.guardSignedDelete)
-	search.Keep(app, DocsTable, DocType, m.index, nil) // in the transaction of every save
+	// in the transaction of every save that changes what is indexed
+	search.Keep(app, DocsTable, DocType, m.index, nil, "title", "number", "sender_org", "sender_number", "body", "type", "unit")
 	return m
 }
 

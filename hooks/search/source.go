@@ -36,11 +36,11 @@ type Attachment struct {
 }
 
 // Keep indexes table's records in the transaction that saves them: after
-// a create or an update, the record is indexed (index) when it belongs,
-// else taken out; after a delete, taken out. For types whose policy is
-// applied in SQL (no visibility tokens), where any save may change the
-// words.
-func Keep(app core.App, table, docType string, index func(tx core.App, rec *core.Record) error, belongs func(*core.Record) bool) {
+// a create, or an update that changed one of fields (all fields when none
+// are named), the record is indexed (index) when it belongs, else taken
+// out; after a delete, taken out. For types whose policy is applied in
+// SQL (no visibility tokens), where a save may change the words.
+func Keep(app core.App, table, docType string, index func(tx core.App, rec *core.Record) error, belongs func(*core.Record) bool, fields ...string) {
 	save := func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
@@ -51,7 +51,21 @@ func Keep(app core.App, table, docType string, index func(tx core.App, rec *core
 		return index(e.App, e.Record)
 	}
 	app.OnRecordCreateExecute(table).BindFunc(save)
-	app.OnRecordUpdateExecute(table).BindFunc(save)
+	app.OnRecordUpdateExecute(table).BindFunc(func(e *core.RecordEvent) error {
+		if len(fields) > 0 && (belongs == nil || belongs(e.Record) == belongs(e.Record.Original())) {
+			changed := false
+			for _, f := range fields {
+				if e.Record.GetString(f) != e.Record.Original().GetString(f) {
+					changed = true
+					break
+				}
+			}
+			if !changed {
+				return e.Next() // a counter or a status: the words are as indexed
+			}
+		}
+		return save(e)
+	})
 	app.OnRecordDeleteExecute(table).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err

@@ -45,7 +45,9 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	fm.RegisterText("course", m.reindexFiles)
 	m.bindTargets(app)
 	m.bindStandings(app)
-	search.Keep(app, CoursesTable, DocType, m.index, nil) // in the transaction of every save
+	// in the transaction of every save that changes what is indexed (not
+	// the enrolment counters)
+	search.Keep(app, CoursesTable, DocType, m.index, nil, "title", "description", "category", "mode")
 	return m
 }
 
