@@ -243,8 +243,10 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 		src := sources[h.DocType]
 		title, body := src.Text(app, r)
 		snippet := search.Snippet(body, text, 120)
+		titleSpans := search.Highlight(title, text)
 		file := ""
-		if !hasHit(snippet) && src.Attachments != nil {
+		// the words were in a file when neither title nor text holds them
+		if !hasHit(snippet) && !hasHit(titleSpans) && src.Attachments != nil {
 			for _, a := range src.Attachments(app, r) {
 				if sn := search.Snippet(a.Text, text, 120); hasHit(sn) {
 					snippet, file = sn, a.Name
@@ -257,7 +259,7 @@ func (f *Finder) items(app core.App, sources map[string]search.Source, hits []se
 			plain.WriteString(sp.Text)
 		}
 		out = append(out, Item{Type: src.Type, TypeLabel: src.Label, ID: r.Id, Title: title, Snippet: plain.String(),
-			TitleSpans: search.Highlight(title, text), SnippetSpans: snippet, Unit: r.GetString("unit"),
+			TitleSpans: titleSpans, SnippetSpans: snippet, Unit: r.GetString("unit"),
 			UnitName: nm.Of("units", r.GetString("unit")), Created: r.GetString("created"), Date: r.GetString(src.DateCol),
 			Link: "#/" + src.Link + r.Id, File: file})
 	}
