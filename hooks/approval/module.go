@@ -74,7 +74,7 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	app.OnRecordUpdate(DocsTable).BindFunc(m.guardSigned)
 	app.OnRecordDelete(DocsTable).BindFunc(m.guardSignedDelete)
 	// in the transaction of every save that changes what is indexed
-	search.Keep(app, DocsTable, DocType, m.index, nil, "title", "number", "sender_org", "sender_number", "body", "type", "unit")
+	search.Keep(app, DocsTable, DocType, m.index, "title", "number", "sender_org", "sender_number", "body", "type", "unit")
 	return m
 }
 

@@ -30,19 +30,20 @@ type Reindexer func(tx core.App, refID string) error
 // names how the owning record is indexed again afterwards.
 func (m *Module) RegisterText(refType string, reindex Reindexer) { m.texts.Store(refType, reindex) }
 
-// FileText is an attachment's text as the search indexes it.
-type FileText struct {
-	ID, Name, Text string
-}
-
-// TextsOf are the texts read from the files attached to (refType, refID),
-// in the order they were attached.
-func TextsOf(app core.App, refType, refID string) ([]FileText, error) {
-	var out []FileText
-	err := app.DB().NewQuery(`SELECT f.id AS id, f.name AS name, t.text AS text FROM files f JOIN file_texts t ON t.file = f.id
+// Attachments are the texts read from the files attached to (refType,
+// refID), in the order they were attached, as the search indexes them. An
+// error leaves them out (the index then holds the record's own words; the
+// next save or extraction indexes it again).
+func Attachments(app core.App, refType, refID string) []search.Attachment {
+	var out []search.Attachment
+	err := app.DB().NewQuery(`SELECT f.name AS name, t.text AS text FROM files f JOIN file_texts t ON t.file = f.id
 		WHERE f.ref_type = {:t} AND f.ref_id = {:id} AND t.status = 'done' AND t.text != '' ORDER BY f.created, f.id`).
 		Bind(dbx.Params{"t": refType, "id": refID}).All(&out)
-	return out, err
+	if err != nil {
+		app.Logger().Warn("files: attachments' text not read", "ref_type", refType, "ref_id", refID, "error", err.Error())
+		return nil
+	}
+	return out
 }
 
 // ExtractPending reads the text of up to limit attached files not yet
@@ -138,18 +139,4 @@ func (m *Module) scheduleExtract() {
 			}
 		}
 	})
-}
-
-// Attachments are TextsOf as the search sees them (errors leave them out:
-// the index then holds the record's own words only).
-func Attachments(app core.App, refType, refID string) []search.Attachment {
-	ts, err := TextsOf(app, refType, refID)
-	if err != nil {
-		return nil
-	}
-	out := make([]search.Attachment, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, search.Attachment{Name: t.Name, Text: t.Text})
-	}
-	return out
 }

@@ -32,39 +32,29 @@ type Source struct {
 
 // Attachment is a file of a record and its text.
 type Attachment struct {
-	Name, Text string
+	Name string `db:"name"`
+	Text string `db:"text"`
 }
 
 // Keep indexes table's records in the transaction that saves them: after
-// a create, or an update that changed one of fields (all fields when none
-// are named), the record is indexed (index) when it belongs, else taken
-// out; after a delete, taken out. For types whose policy is applied in
-// SQL (no visibility tokens), where a save may change the words.
-func Keep(app core.App, table, docType string, index func(tx core.App, rec *core.Record) error, belongs func(*core.Record) bool, fields ...string) {
+// a create, or an update that changed one of fields, the record is indexed
+// (index); after a delete, taken out. For types whose policy is applied
+// in SQL (no visibility tokens), every record in the index.
+func Keep(app core.App, table, docType string, index func(tx core.App, rec *core.Record) error, fields ...string) {
 	save := func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {
 			return err
-		}
-		if belongs != nil && !belongs(e.Record) {
-			return Remove(e.App, docType, e.Record.Id)
 		}
 		return index(e.App, e.Record)
 	}
 	app.OnRecordCreateExecute(table).BindFunc(save)
 	app.OnRecordUpdateExecute(table).BindFunc(func(e *core.RecordEvent) error {
-		if len(fields) > 0 && (belongs == nil || belongs(e.Record) == belongs(e.Record.Original())) {
-			changed := false
-			for _, f := range fields {
-				if e.Record.GetString(f) != e.Record.Original().GetString(f) {
-					changed = true
-					break
-				}
-			}
-			if !changed {
-				return e.Next() // a counter or a status: the words are as indexed
+		for _, f := range fields {
+			if e.Record.GetString(f) != e.Record.Original().GetString(f) {
+				return save(e)
 			}
 		}
-		return save(e)
+		return e.Next() // a counter or a status: the words are as indexed
 	})
 	app.OnRecordDeleteExecute(table).BindFunc(func(e *core.RecordEvent) error {
 		if err := e.Next(); err != nil {

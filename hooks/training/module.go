@@ -47,7 +47,7 @@ func New(app *api.App, fm *files.Module, au *audit.Audit) *Module {
 	m.bindStandings(app)
 	// in the transaction of every save that changes what is indexed (not
 	// the enrolment counters)
-	search.Keep(app, CoursesTable, DocType, m.index, nil, "title", "description", "category", "mode")
+	search.Keep(app, CoursesTable, DocType, m.index, "title", "description", "category", "mode")
 	return m
 }
 
