@@ -107,7 +107,7 @@ func Unified(app core.App, text string, parts, listed []Part, page, perPage int,
 	counts := make([]*Result, len(parts))
 	errs := make([]error, len(parts)+1)
 	var wg sync.WaitGroup
-	run := func(i int, f func()) {
+	run := func(f func()) {
 		if app.IsTransactional() {
 			f()
 			return
@@ -115,11 +115,11 @@ func Unified(app core.App, text string, parts, listed []Part, page, perPage int,
 		wg.Go(f)
 	}
 	for i := range parts {
-		run(i, func() { counts[i], errs[i] = planned[i].count(app) })
+		run(func() { counts[i], errs[i] = planned[i].count(app) })
 	}
 	var hits []UnifiedHit
 	if len(listed) > 0 {
-		run(len(parts), func() { hits, errs[len(parts)] = unifiedPage(app, visible, textMatch, page, perPage, byDate) })
+		run(func() { hits, errs[len(parts)] = unifiedPage(app, visible, textMatch, page, perPage, byDate) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
